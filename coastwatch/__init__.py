@@ -1,0 +1,30 @@
+"""coastwatch: smuggling-risk intelligence from AIS tracks on the Makran coast.
+
+The data flow, each stage a plain function::
+
+    read_tracks -> segment -> detect -> score -> grid/render/tasking
+
+See the README for the track-table and event-table contracts.
+"""
+
+from ._version import __version__
+from .accounting import FileReport, Quarantine, ReadReport
+from .config import Config, load_config
+from .errors import CoastwatchError, ConfigError, InputError
+from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, mmsi_is_valid
+
+__all__ = [
+    "TRACK_DTYPES",
+    "CoastwatchError",
+    "Config",
+    "ConfigError",
+    "FileReport",
+    "InputError",
+    "Quarantine",
+    "ReadReport",
+    "__version__",
+    "conform_tracks",
+    "empty_tracks",
+    "load_config",
+    "mmsi_is_valid",
+]

@@ -1,0 +1,12 @@
+"""Numba kernels on plain numpy arrays, callable from any tool.
+
+This package imports only numpy, numba and math. Kernels take flat arrays
+sorted by (vessel, time) plus an ``offsets`` array (``n_groups + 1`` entries;
+group ``k`` occupies rows ``offsets[k]:offsets[k + 1]``) and return arrays.
+Times are int64 (seconds or nanoseconds since 1970-01-01 UTC, as each kernel
+states), positions float64 degrees, speeds knots, distances metres.
+"""
+
+from ._geo import destination, haversine_m, initial_bearing_deg
+
+__all__ = ["destination", "haversine_m", "initial_bearing_deg"]

@@ -11,6 +11,7 @@ from ._version import __version__
 from .accounting import FileReport, Quarantine, ReadReport
 from .config import Config, load_config
 from .errors import CoastwatchError, ConfigError, InputError
+from .readers import detect_format, ingest, read_tracks, write_tracks
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, mmsi_is_valid
 
 __all__ = [
@@ -24,7 +25,11 @@ __all__ = [
     "ReadReport",
     "__version__",
     "conform_tracks",
+    "detect_format",
     "empty_tracks",
+    "ingest",
     "load_config",
     "mmsi_is_valid",
+    "read_tracks",
+    "write_tracks",
 ]

@@ -150,6 +150,12 @@ def mmsi_is_valid(mmsi: np.ndarray) -> np.ndarray:
         True where the MMSI is a well-formed ship identity.
     """
     mmsi = np.asarray(mmsi, dtype=np.int64)
+    # Far fewer vessels than reports: decide once per distinct MMSI.
+    distinct, inverse = np.unique(mmsi, return_inverse=True)
+    return _valid_distinct(distinct)[inverse.reshape(mmsi.shape)]
+
+
+def _valid_distinct(mmsi: np.ndarray) -> np.ndarray:
     nine_digits = (mmsi >= 100_000_000) & (mmsi <= 999_999_999)
     mid = np.where(nine_digits, mmsi // 1_000_000, 0)
     ship = nine_digits & _MID_TABLE[np.clip(mid, 0, 999)]
@@ -221,20 +227,28 @@ def conform_tracks(frame: pd.DataFrame) -> pd.DataFrame:
         elif name == "mmsi_valid":
             col = pd.Series(mmsi_is_valid(frame["mmsi"].to_numpy()), index=frame.index)
         else:
-            col = pd.Series([_FILL[name]] * n, index=frame.index)
+            col = pd.Series(np.repeat(_FILL[name], n), index=frame.index)
         if name == "timestamp":
-            col = pd.to_datetime(col, utc=True).astype(dtype)
+            if col.dtype != dtype:
+                col = pd.to_datetime(col, utc=True).astype(dtype)
         elif dtype == "str":
-            col = col.fillna("").astype("str")
+            if col.dtype != "str" or col.hasnans:
+                col = col.fillna("").astype("str")
         else:
             col = col.astype(dtype)
-        out[name] = col.to_numpy() if name != "timestamp" else col
+        out[name] = col
     conformed = pd.DataFrame(out, index=frame.index)
     for name, limit in (("sog", SOG_NOT_AVAILABLE), ("cog", COG_NOT_AVAILABLE)):
         values = conformed[name].to_numpy()
-        conformed[name] = np.where(values >= np.float32(limit) - 1e-3, np.nan, values)
+        sentinel = values >= np.float32(limit) - np.float32(1e-3)
+        if sentinel.any():
+            conformed[name] = np.where(sentinel, np.float32(np.nan), values)
+    length = conformed["length"].to_numpy()
+    if (length <= 0).any():
+        conformed["length"] = np.where(length > 0, length, np.float32(np.nan))
     heading = conformed["heading"].to_numpy()
-    conformed["heading"] = np.where(heading >= 360, np.nan, heading).astype("float32")
+    if (heading >= 360).any():
+        conformed["heading"] = np.where(heading >= 360, np.float32(np.nan), heading)
     extra = [c for c in frame.columns if c not in TRACK_DTYPES]
     for name in extra:
         conformed[name] = frame[name].to_numpy()

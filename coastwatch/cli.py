@@ -1,0 +1,260 @@
+"""The ``coastwatch`` command. The only module that prints.
+
+Errors a user can cause (bad files, bad settings) end in a one-line message on
+stderr and exit status 2, without a traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ._version import __version__
+from .errors import CoastwatchError
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+
+def _progress_bar(total: int, description: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        desc=description,
+        disable=not enabled,
+        leave=False,
+        file=sys.stderr,
+    )
+
+
+def _input_bytes(paths: Sequence[str]) -> int:
+    total = 0
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            total += path.stat().st_size
+    return total
+
+
+def _parse_columns(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    mapping = {}
+    for pair in text.split(","):
+        canonical, sep, theirs = pair.partition("=")
+        if not sep or not canonical.strip() or not theirs.strip():
+            raise CoastwatchError(
+                f"--columns: expected canonical=source pairs, got {pair!r}"
+            )
+        mapping[canonical.strip()] = theirs.strip()
+    return mapping
+
+
+def _report_path(output: Path) -> Path:
+    name = output.name
+    for suffix in (".parquet", ".pq"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return output.with_name(f"{name}.report.json")
+
+
+def _summarise_read(report, seconds: float, output: Path | None) -> str:
+    from .accounting import REJECT_REASONS
+
+    lines = []
+    rate = report.read / seconds if seconds > 0 else float("nan")
+    lines.append(
+        f"read {report.read:,} rows from {len(report.files)} file(s) "
+        f"in {seconds:.1f} s ({rate:,.0f} rows/s)"
+    )
+    lines.append(f"  accepted  {report.accepted:,}")
+    categories = report.by_category()
+    lines.append(
+        f"  rejected  {report.rejected:,} "
+        f"(errors {categories['error']:,}, not position reports "
+        f"{categories['skipped']:,}, duplicates {categories['duplicate']:,})"
+    )
+    for reason, count in sorted(
+        report.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0])
+    ):
+        lines.append(f"    {count:>12,}  {reason}: {REJECT_REASONS[reason][1]}")
+    if len(report.files) > 1:
+        lines.append("  per file:")
+        shown = report.files[:20]
+        for entry in shown:
+            lines.append(
+                f"    {entry.path} [{entry.format}]: read {entry.read:,}, "
+                f"accepted {entry.accepted:,}, rejected {entry.rejected_total:,}"
+            )
+        if len(report.files) > len(shown):
+            lines.append(f"    ... and {len(report.files) - len(shown)} more")
+    if output is not None:
+        lines.append(f"wrote {output}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Sub-commands
+# --------------------------------------------------------------------------
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from ._io import write_text_atomic
+    from .accounting import Quarantine, ReadReport
+    from .readers import ingest
+
+    output = Path(args.output)
+    report = ReadReport()
+    quarantine = Quarantine() if args.rejects else None
+    started = time.perf_counter()
+    with _progress_bar(
+        _input_bytes(args.inputs), "reading", not args.quiet and sys.stderr.isatty()
+    ) as bar:
+        ingest(
+            args.inputs,
+            output,
+            args.format,
+            report=report,
+            quarantine=quarantine,
+            columns=_parse_columns(args.columns),
+            layer=args.layer,
+            nmea_workers=args.workers,
+            progress=bar.update,
+        )
+    seconds = time.perf_counter() - started
+    write_text_atomic(_report_path(output), report.to_json())
+    if quarantine is not None:
+        write_text_atomic(args.rejects, quarantine.to_csv_text())
+    if not args.quiet:
+        print(_summarise_read(report, seconds, output))
+        print(f"wrote {_report_path(output)}")
+        if quarantine is not None:
+            print(f"wrote {args.rejects} ({len(quarantine.rows):,} rejected rows)")
+    return EXIT_OK
+
+
+def _add_read_options(parser: argparse.ArgumentParser) -> None:
+    from .readers import FORMATS
+
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="track files or folders"
+    )
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=FORMATS,
+        help="input format (default: detected per file from its content)",
+    )
+    parser.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="column mapping for generic CSV/GeoPackage, e.g. "
+        "'mmsi=ShipId,timestamp=Time,lat=Y,lon=X'",
+    )
+    parser.add_argument("--layer", help="GeoPackage layer (default: first point layer)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes for NMEA decoding (default 1)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``coastwatch`` command."""
+    parser = argparse.ArgumentParser(
+        prog="coastwatch",
+        description="Smuggling-risk intelligence from AIS tracks on the Makran coast.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks on errors"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="read track files into one canonical Parquet file",
+        description="Read track files (MarineCadastre/DMA/generic CSV, NMEA, "
+        "GeoPackage, Parquet; also .gz/.zip) into one sorted canonical Parquet "
+        "file, streaming, with a read report of every row.",
+    )
+    _add_read_options(ingest)
+    ingest.add_argument("-o", "--output", required=True, help="Parquet file to write")
+    ingest.add_argument(
+        "--rejects", metavar="CSV", help="write every rejected row here, with reason"
+    )
+    ingest.set_defaults(handler=_cmd_ingest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``coastwatch`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 2 bad input or settings, 3 internal error,
+        130 interrupted.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CoastwatchError as exc:
+        if args.debug:
+            raise
+        print(f"coastwatch: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("coastwatch: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        if args.debug:
+            raise
+        print(
+            "coastwatch: error: out of memory (try `coastwatch ingest` to stream "
+            "large inputs)",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"coastwatch: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"coastwatch: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

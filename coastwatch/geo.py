@@ -338,7 +338,9 @@ def _exact_signed_distance_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         qlon, qlat = to_wgs84.transform(sa[:, 0] + t * d[:, 0], sa[:, 1] + t * d[:, 1])
         _, _, dist_m = geod.inv(clo, cla, qlon, qlat)
         result[s : s + chunk] = dist_m / 1000.0
-    land = shapely.contains_xy(land_geometry(), lo, la)
+    # The boundary counts as land: nodes on the clipping box's edge over land
+    # must be land, and on the coastline itself the distance is 0 either way.
+    land = shapely.intersects_xy(land_geometry(), lo, la)
     result[land] *= -1.0
     out[ok] = result
     return out
@@ -397,9 +399,10 @@ def shore_distance_km(lat, lon, *, exact: bool = False) -> np.ndarray:
 def is_land(lat, lon) -> np.ndarray:
     """Whether each point is on land (Natural Earth land, islands, Astola).
 
-    Exact with respect to the shipped polygons: the raster decides points more
-    than 2 km from the coast, shapely the rest. False outside the shipped box
-    (land there is unknown) and for NaN coordinates.
+    Exact with respect to the shipped polygons (their boundary counts as
+    land): the raster decides points more than 2 km from the coast, shapely the
+    rest. False outside the shipped box (land there is unknown) and for NaN
+    coordinates.
 
     Parameters
     ----------
@@ -415,7 +418,7 @@ def is_land(lat, lon) -> np.ndarray:
     land = sd <= -NEAR_SHORE_EXACT_KM
     near = np.abs(sd) < NEAR_SHORE_EXACT_KM
     if near.any():
-        land[near] = shapely.contains_xy(land_geometry(), lo[near], la[near])
+        land[near] = shapely.intersects_xy(land_geometry(), lo[near], la[near])
     return land.reshape(shape)
 
 
@@ -628,7 +631,7 @@ _PORT_AREAS = (
         "rounded box 6 nm E-W x 4 nm N-S centred 24.73 N 66.90 E (estimate)",
     ),
     _PortArea(
-        "Port Qasim",
+        "Port Qasim (Muhammad Bin Qasim)",
         "port",
         "PAK",
         ((24.767, 67.333),),
@@ -1103,13 +1106,31 @@ def border_distance_km(lat, lon) -> np.ndarray:
 # Pakistan maritime zones
 
 
+def _island_belt(island, distance_nm: float):
+    """Polygon of the sea within ``distance_nm`` of an island, lon/lat."""
+    to_local, to_wgs84, _ = _projection()
+    local = shapely.transform(
+        island, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))
+    )
+    belt = local.buffer(distance_nm * NM_KM * 1000.0, quad_segs=32)
+    return shapely.transform(
+        belt, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
 @lru_cache(maxsize=1)
 def _zones() -> dict:
     out = {}
     for feature in _read_json(_ZONES_FILE)["features"]:
-        geom = shapely.geometry.shape(feature["geometry"])
+        out[feature["properties"]["zone"]] = shapely.geometry.shape(feature["geometry"])
+    # The zones were computed without Astola Island, which has its own
+    # territorial sea and contiguous zone (UNCLOS art. 121); add its belts.
+    (astola,) = _read_geometries("astola_island.geojson")
+    for value, nm in ((ZONE_TERRITORIAL, 12.0), (ZONE_CONTIGUOUS, 24.0)):
+        name = _ZONE_FEATURES[value]
+        out[name] = shapely.union(out[name], _island_belt(astola, nm))
+    for geom in out.values():
         shapely.prepare(geom)
-        out[feature["properties"]["zone"]] = geom
     return out
 
 
@@ -1123,7 +1144,8 @@ def maritime_zones() -> dict:
         territorial sea), ``eez_200nm`` (includes both) as polygons, and
         ``median_line_iran_pakistan``, ``median_line_oman_pakistan``,
         ``median_line_india_pakistan`` as lines; lon/lat degrees. Computed with
-        normal baselines from Natural Earth coasts: not the legal limits.
+        normal baselines from Natural Earth coasts, plus the 12 and 24 nm belts
+        of Astola Island (missing from those coasts): not the legal limits.
     """
     return dict(_zones())
 

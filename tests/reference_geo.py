@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from itertools import pairwise
 
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0
@@ -71,7 +72,7 @@ def closest_on_polyline(lat, lon, line):
     for p in line:
         x, y = flat(p)
         candidates.append((x * x + y * y, p[0], p[1]))
-    for a, b in zip(line[:-1], line[1:], strict=True):
+    for a, b in pairwise(line):
         ax, ay = flat(a)
         dx, dy = (b[1] - a[1]) * kx, (b[0] - a[0]) * M_PER_DEG
         dd = dx * dx + dy * dy
@@ -143,6 +144,5 @@ def segment_crosses_polyline(lat1, lon1, lat2, lon2, line):
     a = (lon1, lat1)
     b = (lon2, lat2)
     return any(
-        segments_meet(a, b, (p[1], p[0]), (q[1], q[0]))
-        for p, q in zip(line[:-1], line[1:], strict=True)
+        segments_meet(a, b, (p[1], p[0]), (q[1], q[0])) for p, q in pairwise(line)
     )

@@ -14,9 +14,7 @@ from kernels.proximity import polyline_proximity, segments_cross_polyline
 def flatten(lines):
     vlat = np.array([p[0] for line in lines for p in line], dtype=np.float64)
     vlon = np.array([p[1] for line in lines for p in line], dtype=np.float64)
-    offsets = np.concatenate([[0], np.cumsum([len(x) for x in lines])]).astype(
-        np.int64
-    )
+    offsets = np.concatenate([[0], np.cumsum([len(x) for x in lines])]).astype(np.int64)
     return vlat, vlon, offsets
 
 
@@ -80,7 +78,7 @@ def test_corridor_contains_points_beside_the_middle_of_a_segment():
     lines = [[(25.0, 63.0), (25.0, 64.0)]]
     north_900m = 25.0 + 900 / ref.M_PER_DEG
     north_1100m = 25.0 + 1100 / ref.M_PER_DEG
-    nearest, dist, inside = run_proximity(
+    _, dist, inside = run_proximity(
         [north_900m, north_1100m, 25.0], [63.5, 63.5, 64.0 + 0.0095], lines, [1000.0]
     )
     assert inside.tolist() == [0, -1, 0]
@@ -115,7 +113,9 @@ def test_no_polylines():
 
 def test_far_points_still_get_a_nearest_area():
     lines = [[(25.0, 63.0)], [(24.0, 67.0), (24.5, 67.2)]]
-    nearest, dist, inside = run_proximity([55.68, 42.36], [12.57, -71.05], lines, [1, 1])
+    nearest, dist, inside = run_proximity(
+        [55.68, 42.36], [12.57, -71.05], lines, [1, 1]
+    )
     assert inside.tolist() == [-1, -1]
     assert (nearest >= 0).all() and (dist > 4e6).all()
 

@@ -34,7 +34,10 @@ def run(lat, lon, grid=GRID, lat0=10.0, lon0=20.0, step=1.0):
 def reference(lat, lon, grid=GRID, lat0=10.0, lon0=20.0, step=1.0):
     rows = grid.tolist()
     return np.array(
-        [ref.bilinear(a, b, rows, lat0, lon0, step) for a, b in zip(lat, lon)]
+        [
+            ref.bilinear(a, b, rows, lat0, lon0, step)
+            for a, b in zip(lat, lon, strict=True)
+        ]
     )
 
 
@@ -103,9 +106,9 @@ def test_nodes_are_returned_exactly():
 
 grids = st.integers(2, 6).flatmap(
     lambda n: st.integers(2, 6).flatmap(
-        lambda m: st.lists(
-            st.floats(-1e3, 1e3), min_size=n * m, max_size=n * m
-        ).map(lambda v: np.array(v).reshape(n, m))
+        lambda m: st.lists(st.floats(-1e3, 1e3), min_size=n * m, max_size=n * m).map(
+            lambda v: np.array(v).reshape(n, m)
+        )
     )
 )
 

@@ -371,9 +371,14 @@ def _signed_distance_km(lat: np.ndarray, lon: np.ndarray, exact: bool) -> np.nda
     if exact:
         return _exact_signed_distance_km(lat, lon)
     sd = _raster_signed_km(lat, lon)
-    near = np.abs(sd) < NEAR_SHORE_EXACT_KM
-    if near.any():
-        sd[near] = _exact_signed_distance_km(lat[near], lon[near])
+    near = np.flatnonzero(np.abs(sd) < NEAR_SHORE_EXACT_KM)
+    if near.size:
+        # Land near the coast only needs its sign (distance 0 is reported);
+        # the nearest-coast search is kept for the sea points.
+        land = shapely.intersects_xy(land_geometry(), lon[near], lat[near])
+        sd[near[land]] = 0.0
+        sea = near[~land]
+        sd[sea] = _exact_signed_distance_km(lat[sea], lon[sea])
     return sd
 
 

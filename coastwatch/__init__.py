@@ -7,6 +7,7 @@ The data flow, each stage a plain function::
 See the README for the track-table and event-table contracts.
 """
 
+from . import geo
 from ._version import __version__
 from .accounting import FileReport, Quarantine, ReadReport
 from .config import Config, load_config
@@ -27,6 +28,7 @@ __all__ = [
     "conform_tracks",
     "detect_format",
     "empty_tracks",
+    "geo",
     "ingest",
     "load_config",
     "mmsi_is_valid",

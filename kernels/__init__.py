@@ -8,5 +8,21 @@ states), positions float64 degrees, speeds knots, distances metres.
 """
 
 from ._geo import destination, haversine_m, initial_bearing_deg
+from .gridding import cell_index, grid_dwell_hours, grid_lines, grid_points
+from .proximity import polyline_proximity, segment_intersects, segments_cross_polyline
+from .raster import bilinear_at, sample_bilinear
 
-__all__ = ["destination", "haversine_m", "initial_bearing_deg"]
+__all__ = [
+    "bilinear_at",
+    "cell_index",
+    "destination",
+    "grid_dwell_hours",
+    "grid_lines",
+    "grid_points",
+    "haversine_m",
+    "initial_bearing_deg",
+    "polyline_proximity",
+    "sample_bilinear",
+    "segment_intersects",
+    "segments_cross_polyline",
+]

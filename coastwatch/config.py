@@ -32,6 +32,7 @@ __all__ = [
     "GridConfig",
     "LoiteringConfig",
     "RendezvousConfig",
+    "RiskConfig",
     "SegmentConfig",
     "load_config",
 ]
@@ -102,6 +103,55 @@ class DarkRendezvousConfig:
 
 
 @dataclass(frozen=True)
+class RiskConfig:
+    """Event risk factors, in log-odds points (see :mod:`coastwatch.risk`).
+
+    Positive values raise the score, negative ones lower it; the score is
+    the logistic of the sum. Distances in km, durations in hours.
+    """
+
+    base_loitering: float = -3.0
+    base_dark_gap: float = -2.5
+    base_rendezvous: float = -2.0
+    base_dark_rendezvous: float = -1.5
+    loitering_threshold_h: float = 1.0
+    gap_threshold_h: float = 2.0
+    meeting_threshold_h: float = 0.5
+    duration_per_doubling: float = 0.4
+    duration_max_doublings: float = 3.0
+    night: float = 1.5
+    offshore_min_km: float = 22.2
+    offshore_max_km: float = 150.0
+    offshore_band: float = 0.8
+    far_offshore_km: float = 200.0
+    far_offshore: float = -0.8
+    border_km: float = 40.0
+    border: float = 0.8
+    border_crossing: float = 1.2
+    neighbours_min: int = 2
+    neighbours_heard: float = 1.2
+    nobody_heard: float = -1.5
+    in_port: float = -2.5
+    pilot_zone: float = -2.0
+    class_b: float = 0.4
+    no_static: float = 0.6
+    small_vessel: float = 0.3
+    bad_mmsi: float = 0.8
+    fishing_night_drift: float = -1.5
+    fishing_loiter: float = -0.8
+    pair_fishing: float = -1.2
+    pilot_tug: float = -2.0
+    authority: float = -2.5
+    big_merchant_waiting: float = -1.0
+    speed_check_min_km: float = 5.0
+    speed_ratio_high: float = 1.8
+    odd_gap_speed: float = 0.7
+    reason_threshold: float = 0.3
+    link_hours: float = 3.0
+    link_km: float = 60.0
+
+
+@dataclass(frozen=True)
 class GridConfig:
     """The risk grid: a regular lon/lat box (degrees)."""
 
@@ -124,6 +174,7 @@ class Config:
     rendezvous: RendezvousConfig = field(default_factory=RendezvousConfig)
     dark_rendezvous: DarkRendezvousConfig = field(default_factory=DarkRendezvousConfig)
     grid: GridConfig = field(default_factory=GridConfig)
+    risk: RiskConfig = field(default_factory=RiskConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as nested plain dicts (TOML/JSON ready)."""

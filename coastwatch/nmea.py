@@ -71,13 +71,16 @@ when present, otherwise by talker and sentence formatter, channel and
 sequential message id. They must arrive in order, 1 to n, within
 ``MULTIPART_MAX_SPAN`` lines of the first fragment.
 
-Decoding uses pyais on the payload only; the sentence framing, tag block and
-checksum are read here, which is several times faster than decoding whole
-sentences with pyais. With ``workers=2`` the per-line work (framing,
-checksums, payload decoding) runs in worker processes on blocks of lines, and
-everything that depends on earlier lines (times from ``$PGHP``, multi-sentence
-assembly, relay duplicates) runs in the calling process in file order, so the
-result does not depend on the number of workers.
+pyais decodes the payload only (message classes' ``from_vector``, attributes
+read directly); the sentence framing, tag block and time are read here, and
+the checksums of a whole block of lines are computed at once with numpy. With
+``workers > 1`` that per-line work runs in worker processes on blocks of
+lines, while everything that depends on earlier lines (times from ``$PGHP``,
+multi-sentence assembly, relay duplicates, static data) runs in the calling
+process in file order, so the result does not depend on the number of
+workers. Memory is bounded by ``chunk_lines``: relay memory keeps about two
+windows of receive time, and unfinished multi-sentence messages at most
+``MULTIPART_MAX_SPAN`` lines.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ from pyais.bit_vector import bit_vector
 from pyais.messages import MSG_CLASS
 
 from .accounting import FileReport, Quarantine
-from .errors import InputError
+from .errors import CoastwatchError, InputError
 
 __all__ = [
     "MULTIPART_MAX_SPAN",
@@ -689,12 +692,13 @@ def _parse_lines(blob: bytes) -> _Block:
     statics: list = []
     armor = _ARMOR_VALUE
     get_class_a = _GET_CLASS_A
+    get_class_b = _GET_CLASS_B
     for i, payload, fill in singles:
         if code[i] != _POSITION:
             continue
         msg_type = armor[payload[0]]
         if 1 <= msg_type <= 3 and len(payload) * 6 - fill >= 168:
-            # Inline the commonest case, class A position reports.
+            # Inline the commonest cases, class A and B position reports.
             try:
                 message = MSG_CLASS[msg_type].from_vector(bit_vector(payload, fill))
                 row = get_class_a(message)
@@ -702,6 +706,16 @@ def _parse_lines(blob: bytes) -> _Block:
                 code[i] = _UNPARSABLE
                 continue
             positions.append((i, msg_type, *row))
+            payloads.append(payload)
+            continue
+        if msg_type == 18 and len(payload) * 6 - fill >= 168:
+            try:
+                message = MSG_CLASS[18].from_vector(bit_vector(payload, fill))
+                row = get_class_b(message)
+            except Exception:  # pyais raises many kinds on malformed payloads
+                code[i] = _UNPARSABLE
+                continue
+            positions.append((i, 18, *row, 15))
             payloads.append(payload)
             continue
         outcome, row, static = _decode_payload(payload, fill)
@@ -1047,6 +1061,8 @@ class NmeaReader:
         # Fragments are counted through `decided`, now or in a later block.
         counted = code != _FRAGMENT
         counts = np.bincount(code[counted], minlength=len(_OUTCOMES))
+        if len(counts) > len(_OUTCOMES):  # a line left undecided: a bug
+            raise CoastwatchError(f"{self.path}: internal error, undecided line")
         self.report.read += block.n
         self.report.accepted += int(counts[_ACCEPTED])
         for reason in range(1, len(_OUTCOMES)):
@@ -1225,29 +1241,29 @@ def _rows_frame(parts: list) -> pd.DataFrame:
     else:
         columns = [np.empty(0, dtype) for dtype in _ROW_DTYPES]
     line, t_ns, msg_type, mmsi, lat, lon, sog, cog, heading, status = columns
-    sog = np.where(sog >= np.float32(102.25), np.float32(np.nan), sog)
-    cog = np.where(cog >= 360, np.float32(np.nan), cog)
-    heading = np.where(heading >= 360, np.float32(np.nan), heading)
-    timestamp = pd.DatetimeIndex(t_ns.view("datetime64[ns]")).tz_localize("UTC")
-    klass = (
-        _CLASS_LOOKUP[msg_type.astype(np.intp)]
-        if len(msg_type)
-        else np.empty(0, object)
-    )
+    # AIS 'not available': 102.3 kn, 360 degrees (course), 511 (heading).
+    sog[sog >= np.float32(102.25)] = np.nan
+    cog[cog >= 360] = np.nan
+    heading[heading >= 360] = np.nan
     return pd.DataFrame(
         {
-            "mmsi": mmsi.astype(np.int64),
-            "timestamp": timestamp,
-            "lat": lat.astype(np.float64),
-            "lon": lon.astype(np.float64),
-            "sog": sog.astype(np.float32),
-            "cog": cog.astype(np.float32),
-            "heading": heading.astype(np.float32),
-            "nav_status": status.astype(np.int8),
-            "transceiver_class": pd.array(klass, dtype="str"),
-            "msg_type": msg_type.astype(np.int8),
-            "_line": line.astype(np.int64),
-        }
+            "mmsi": mmsi,
+            "timestamp": pd.DatetimeIndex(t_ns.view("datetime64[ns]")).tz_localize(
+                "UTC"
+            ),
+            "lat": lat,
+            "lon": lon,
+            "sog": sog,
+            "cog": cog,
+            "heading": heading,
+            "nav_status": status,
+            "transceiver_class": pd.array(
+                _CLASS_LOOKUP[msg_type.astype(np.intp)], dtype="str"
+            ),
+            "msg_type": msg_type,
+            "_line": line,
+        },
+        copy=False,
     )
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import functools
 import operator
-import os
 import random
 import resource
 import statistics
@@ -122,7 +121,8 @@ def build_file(path: Path, n_sentences: int, seed: int = 7) -> int:
 
 
 def pyais_baseline(path: Path, limit: int = 100_000) -> float:
-    """Sentences/s of pyais alone decoding single-sentence lines of the file."""
+    """Sentences/s of pyais alone (``NMEAMessage(...).decode()``) on the
+    single-sentence lines of the file, tag blocks removed."""
     from pyais.messages import NMEAMessage
 
     sentences = []
@@ -148,14 +148,25 @@ def run_once(path: str, workers: int, chunk_lines: int) -> None:
     reader = NmeaReader(path, report, chunk_lines=chunk_lines, workers=workers)
     rows = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     with open(path, "rb") as stream:
         for frame in reader.chunks(stream):
             rows += len(frame)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu = time.process_time() - cpu_start
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert report.read == report.accepted + report.rejected_total
-    print(report.read, seconds, peak, children, rows, dict(report.rejected))
+    print(
+        report.read,
+        seconds,
+        cpu,
+        children.ru_utime + children.ru_stime,
+        own.ru_maxrss,
+        children.ru_maxrss,
+        rows,
+        dict(report.rejected),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -184,37 +195,32 @@ def main(argv: list[str] | None = None) -> None:
         with open(path, "rb") as stream:
             while stream.read(1 << 24):  # warm the page cache
                 pass
-        env = dict(os.environ)
         for workers in args.workers:
-            speeds, peaks, baselines = [], [], []
+            speeds, main_cpu, worker_cpu, peaks, baselines = [], [], [], [], []
             for _ in range(args.repeats):
                 baselines.append(pyais_baseline(path))
+                command = [sys.executable, __file__, "--run-once", str(path)]
+                command += [str(workers), str(args.chunk_lines)]
                 out = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--run-once",
-                        str(path),
-                        str(workers),
-                        str(args.chunk_lines),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    env=env,
+                    command, capture_output=True, text=True, check=True
                 )
-                _read, seconds, peak, children, rows, rejected = out.stdout.split(
-                    " ", 5
-                )
-                speeds.append(n / float(seconds))
-                peaks.append(max(int(peak), int(children)) / 1024)
+                fields = out.stdout.split(" ", 7)
+                seconds, cpu, child_cpu = map(float, fields[1:4])
+                peak, child_peak, rows = map(int, fields[4:7])
+                speeds.append(n / seconds)
+                main_cpu.append(cpu / n * 1e6)
+                worker_cpu.append(child_cpu / n * 1e6)
+                peaks.append(max(peak, child_peak) / 1024)
             speed = statistics.median(speeds)
             baseline = statistics.median(baselines)
             print(
-                f"workers={workers}: {speed:,.0f} sentences/s "
+                f"workers={workers}: {speed:,.0f} sentences/s wall "
                 f"(median of {args.repeats}; {speed / baseline:.2f}x pyais alone "
-                f"at {baseline:,.0f}/s), peak memory {max(peaks):.0f} MiB, "
-                f"{int(rows):,} rows, rejected {rejected.strip()}"
+                f"at {baseline:,.0f}/s in the same run); CPU per sentence "
+                f"{statistics.median(main_cpu):.1f} us main + "
+                f"{statistics.median(worker_cpu):.1f} us workers; peak memory "
+                f"{max(peaks):.0f} MiB per process; {rows:,} rows; "
+                f"rejected {fields[7].strip()}"
             )
 
 

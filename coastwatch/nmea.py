@@ -901,7 +901,7 @@ class NmeaReader:
         lines_in_frame = 0
         yielded = False
         for first_line, blob, block in self._parsed_blocks(stream):
-            self._check_start(first_line, blob, block)
+            self._check_start(block)
             parts.append(self._consume(first_line, blob, block, window_ns))
             lines_in_frame += block.n
             if lines_in_frame >= self.chunk_lines:
@@ -935,6 +935,8 @@ class NmeaReader:
             blob = b"".join(lines)
             if not blob.endswith(b"\n"):
                 blob += b"\n"
+            if first_line == 1:
+                self._check_text(blob)
             yield first_line, blob
             first_line += len(lines)
 
@@ -960,17 +962,20 @@ class NmeaReader:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _check_start(self, first_line: int, blob: bytes, block: _Block) -> None:
-        if first_line == 1:
-            head = blob[:_SNIFF_BYTES]
-            controls = sum(head.count(bytes([b])) for b in (*range(9), *range(14, 32)))
-            if b"\x00" in head or controls > len(head) // 10:
-                bad = next(k for k, b in enumerate(head) if b < 9 or 13 < b < 32)
-                raise InputError(
-                    self.path,
-                    "binary data, not NMEA text (is it compressed or another format?)",
-                    line=head[:bad].count(b"\n") + 1,
-                )
+    def _check_text(self, blob: bytes) -> None:
+        """Refuse a file whose first bytes are binary rather than text."""
+        head = blob[:_SNIFF_BYTES]
+        controls = sum(head.count(bytes([b])) for b in (*range(9), *range(14, 32)))
+        if b"\x00" in head or controls > len(head) // 10:
+            bad = next(k for k, b in enumerate(head) if b < 9 or 13 < b < 32)
+            raise InputError(
+                self.path,
+                "binary data, not NMEA text (is it compressed or another format?)",
+                line=head[:bad].count(b"\n") + 1,
+            )
+
+    def _check_start(self, block: _Block) -> None:
+        """Refuse a file whose first lines hold no AIS sentence."""
         if self._sentence_seen or self._sniffed >= _SNIFF_LINES:
             return
         take = min(block.n, _SNIFF_LINES - self._sniffed)

@@ -1055,3 +1055,82 @@ def test_looks_like_nmea_on_real_heads(ais_real):
         ais_real / "csv/noaa_marinecadastre_20220103_first99999rows.csv.gz"
     ) as s:
         assert not looks_like_nmea(s.read(4096))
+
+
+# ---------------------------------------------------------------------------
+# the regex fast path agrees with the general line parser
+# ---------------------------------------------------------------------------
+
+
+def read_both_paths(monkeypatch, data: bytes, **options):
+    """Read ``data`` with and without the one-regex fast path for sentences."""
+    import re
+
+    import coastwatch.nmea as nmea
+
+    results = []
+    for fast in (True, False):
+        with monkeypatch.context() as patch:
+            if not fast:
+                patch.setattr(nmea, "_FAST_LINE", re.compile(rb"(?!)"))
+            quarantine = Quarantine()
+            rows, report, reader = read(data, quarantine, **options)
+            results.append((rows, report.to_dict(), quarantine.rows, reader.static))
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(REAL_COUNTS))
+def test_fast_path_agrees_with_general_parser_on_real_files(
+    ais_real, monkeypatch, name
+):
+    with gzip.open(ais_real / name) as stream:
+        data = stream.read()
+    (rows, report, quarantine, static), slow = read_both_paths(monkeypatch, data)
+    pd.testing.assert_frame_equal(rows, slow[0])
+    assert report == slow[1]
+    assert quarantine == slow[2]
+    pd.testing.assert_frame_equal(static, slow[3])
+
+
+def mutate(line: bytes, rng) -> bytes:
+    """One random corruption of a line, of the kinds seen in real feeds."""
+    kind = rng.integers(0, 8)
+    k = int(rng.integers(0, max(1, len(line))))
+    if kind == 0:  # truncated
+        return line[:k]
+    if kind == 1:  # one byte changed
+        return line[:k] + bytes([int(rng.integers(32, 127))]) + line[k + 1 :]
+    if kind == 2:  # one byte dropped
+        return line[:k] + line[k + 1 :]
+    if kind == 3:  # stray whitespace
+        return b" \t" + line + b" \r"
+    if kind == 4:  # two lines run together
+        return line + line
+    if kind == 5:  # a non-ASCII byte
+        return line[:k] + b"\xe9" + line[k:]
+    if kind == 6:  # a control character
+        return line[:k] + b"\x07" + line[k:]
+    return line
+
+
+def test_corrupted_real_lines_are_all_accounted_for(ais_real, monkeypatch):
+    rng = np.random.default_rng(11)
+    pool = []
+    for name in sorted(REAL_COUNTS):
+        with gzip.open(ais_real / name) as stream:
+            pool += stream.read().split(b"\n")[:600]
+    lines_out = [mutate(line, rng) for line in pool if rng.random() < 0.5]
+    data = b"\n".join(lines_out) + b"\n"
+    (rows, report, quarantine, static), slow = read_both_paths(
+        monkeypatch, data, chunk_lines=97
+    )
+    assert report["read"] == len(lines_out)
+    assert report["read"] == report["accepted"] + report["rejected"]
+    assert report["accepted"] == len(rows) > 30
+    assert len(quarantine) == report["rejected"]
+    assert report["rejected_by_reason"]["bad_checksum"] > 50
+    assert report["rejected_by_reason"]["unparsable"] > 20
+    pd.testing.assert_frame_equal(rows, slow[0])
+    assert report == slow[1]
+    assert quarantine == slow[2]
+    pd.testing.assert_frame_equal(static, slow[3])

@@ -693,32 +693,32 @@ def _parse_lines(blob: bytes) -> _Block:
     armor = _ARMOR_VALUE
     get_class_a = _GET_CLASS_A
     get_class_b = _GET_CLASS_B
+    # Relayed copies of a message repeat its payload within seconds, usually
+    # in the same block; decoding is a pure function of (payload, fill).
+    decoded: dict = {}
     for i, payload, fill in singles:
         if code[i] != _POSITION:
             continue
-        msg_type = armor[payload[0]]
-        if 1 <= msg_type <= 3 and len(payload) * 6 - fill >= 168:
+        cached = decoded.get(payload)
+        if cached is not None and cached[0] == fill:
+            outcome, row, static = cached[1]
+        else:
+            msg_type = armor[payload[0]]
+            bits = len(payload) * 6 - fill
+            static = None
             # Inline the commonest cases, class A and B position reports.
             try:
-                message = MSG_CLASS[msg_type].from_vector(bit_vector(payload, fill))
-                row = get_class_a(message)
+                if 1 <= msg_type <= 3 and bits >= 168:
+                    message = MSG_CLASS[msg_type].from_vector(bit_vector(payload, fill))
+                    outcome, row = _POSITION, (msg_type, *get_class_a(message))
+                elif msg_type == 18 and bits >= 168:
+                    message = MSG_CLASS[18].from_vector(bit_vector(payload, fill))
+                    outcome, row = _POSITION, (18, *get_class_b(message), 15)
+                else:
+                    outcome, row, static = _decode_payload(payload, fill)
             except Exception:  # pyais raises many kinds on malformed payloads
-                code[i] = _UNPARSABLE
-                continue
-            positions.append((i, msg_type, *row))
-            payloads.append(payload)
-            continue
-        if msg_type == 18 and len(payload) * 6 - fill >= 168:
-            try:
-                message = MSG_CLASS[18].from_vector(bit_vector(payload, fill))
-                row = get_class_b(message)
-            except Exception:  # pyais raises many kinds on malformed payloads
-                code[i] = _UNPARSABLE
-                continue
-            positions.append((i, 18, *row, 15))
-            payloads.append(payload)
-            continue
-        outcome, row, static = _decode_payload(payload, fill)
+                outcome, row = _UNPARSABLE, None
+            decoded[payload] = (fill, (outcome, row, static))
         if static is not None and static[0]:
             statics.append((i, *static))
         if outcome == _POSITION:

@@ -3,8 +3,8 @@
 Builds a file of ``--sentences`` AIS sentences (default 1,000,000), each
 behind a tag block ``\\s:<station>,c:<unix>*hh\\``, from a few thousand
 distinct messages encoded with pyais (class A and B positions, some long-range
-reports, and two-sentence type 5 static messages), with receive times
-advancing through the file so that repeats of a message are not relays. Then
+reports, and two-sentence type 5 static messages), each repeat with another
+MMSI so that every payload in the file is distinct (no relays, no repeats). Then
 reads it with :class:`coastwatch.nmea.NmeaReader` for each worker count, each
 in a fresh process so that peak memory is that run's own, and prints
 sentences per second, the ratio to plain pyais decoding of the same sentences
@@ -90,22 +90,53 @@ def _distinct_sentences(rng: random.Random) -> list[list[str]]:
                 "to_bow": 12,
                 "to_stern": 8,
             }
-        messages.append(encode_dict(data, radio_channel="AB"[k % 2], seq_id=k % 10))
+        channel = "AB"[k % 2]
+        sentences = encode_dict(data, "AI", "VDM", channel, seq_id=k % 10)
+        messages.append(sentences)
     return messages
 
 
+# The AIS six-bit payload alphabet, in value order.
+ARMOR = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw"
+
+
+def _variants(sentence: str):
+    """Split a first sentence so that payload characters 3-5 (18 of the MMSI's
+    30 bits) can be replaced: (before, after, checksum without them)."""
+    body = sentence[1 : sentence.index("*")]
+    fields = body.split(",")
+    payload = fields[5]
+    before = ",".join(fields[:5]) + "," + payload[:3]
+    after = payload[6:] + "," + fields[6]
+    return before, after, _checksum(before + after)
+
+
 def build_file(path: Path, n_sentences: int, seed: int = 7) -> int:
-    """Write the benchmark file; return the number of sentences written."""
+    """Write the benchmark file; return the number of sentences written.
+
+    Each message's MMSI is varied (payload characters 3-5 set from a counter),
+    so that no two messages in the file share a payload: nothing is a relay,
+    and nothing is decoded from a repeat.
+    """
     rng = random.Random(seed)
     messages = _distinct_sentences(rng)
+    split = [_variants(sentences[0]) for sentences in messages]
     station_xor = {s: _checksum(f"s:{s},c:") for s in STATIONS}
+    char_xor = [ord(c) for c in ARMOR]
     written = 0
     per_second = 50  # sentences per second of receive time
     with open(path, "w", encoding="ascii", newline="\n") as out:
         lines = []
         k = 0
         while written < n_sentences:
-            sentences = messages[k % DISTINCT]
+            sentences = list(messages[k % DISTINCT])
+            before, after, check = split[k % DISTINCT]
+            code = k // DISTINCT
+            chars = [(code >> 12) & 63, (code >> 6) & 63, code & 63]
+            middle = "".join(ARMOR[c] for c in chars)
+            for c in chars:
+                check ^= char_xor[c]
+            sentences[0] = f"!{before}{middle}{after}*{check:02X}"
             k += 1
             stamp = str(START + written // per_second)
             station = STATIONS[k % len(STATIONS)]

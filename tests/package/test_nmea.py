@@ -1023,6 +1023,11 @@ def test_no_sentence_in_the_first_lines_is_an_input_error():
         read("a\nb\n$PGHP,1*00\n")
     with pytest.raises(InputError, match=r"^test\.nmea: empty file"):
         read(b"")
+    # The same from worker processes, which are shut down on the way out.
+    with pytest.raises(InputError, match=r"first 1000 line"):
+        read(csv, workers=2, chunk_lines=300)
+    with pytest.raises(InputError, match=r"^test\.nmea:1: binary data"):
+        read(b"\x1f\x8b\x08\x00" * 3000, workers=2)
 
 
 def test_bad_arguments():

@@ -358,7 +358,21 @@ def _decode_payload(payload: bytes, fill: int):
     if len(payload) * 6 - fill < min_bits:
         return _UNPARSABLE, None, None
     try:
-        message = MSG_CLASS[msg_type].from_vector(bit_vector(payload, fill))
+        if msg_type == 5:
+            # Only the five fields used, read where pyais's MessageType5 puts
+            # them: decoding all of its text fields costs several times more.
+            bits = bit_vector(payload, fill)
+            get, get_str, layout = bits.get, bits.get_str, _TYPE5_LAYOUT
+            static = (
+                get(*layout["mmsi"]),
+                get_str(*layout["shipname"]),
+                get(*layout["ship_type"]),
+                _length(get(*layout["to_bow"]), get(*layout["to_stern"])),
+                "A",
+            )
+            return _NOT_POSITION, None, static
+        bits = bit_vector(payload, fill)
+        message = MSG_CLASS[msg_type].from_vector(bits)
         if msg_type <= 3:
             mmsi, lat, lon, sog, cog, heading, status = _GET_CLASS_A(message)
             return (
@@ -380,20 +394,12 @@ def _decode_payload(payload: bytes, fill: int):
             static = (
                 mmsi,
                 message.shipname,
-                int(message.ship_type),
+                bits.get(*_TYPE19_SHIP_TYPE),  # as sent; pyais folds reserved codes
                 _length(message.to_bow, message.to_stern),
                 "B",
             )
             return _POSITION, (19, mmsi, lat, lon, sog, cog, heading, 15), static
-        if msg_type == 5:
-            static = (
-                message.mmsi,
-                message.shipname,
-                int(message.ship_type),
-                _length(message.to_bow, message.to_stern),
-                "A",
-            )
-            return _NOT_POSITION, None, static
+
         # Type 24: part A names the vessel, part B gives type and size.
         if message.partno == 0:
             static = (message.mmsi, message.shipname, 0, math.nan, "B")
@@ -407,6 +413,23 @@ def _decode_payload(payload: bytes, fill: int):
         return _NOT_POSITION, None, static
     except Exception:  # pyais raises many kinds on malformed payloads
         return _UNPARSABLE, None, None
+
+
+def _field_layout(message_class, names: tuple[str, ...]) -> dict:
+    """(first bit, width) of the named fields in a pyais message class."""
+    layout, start = {}, 0
+    for field in message_class.fields():
+        width = field.metadata["width"]
+        if field.name in names:
+            layout[field.name] = (start, width)
+        start += width
+    return layout
+
+
+_TYPE5_LAYOUT = _field_layout(
+    MSG_CLASS[5], ("mmsi", "shipname", "ship_type", "to_bow", "to_stern")
+)
+_TYPE19_SHIP_TYPE = _field_layout(MSG_CLASS[19], ("ship_type",))["ship_type"]
 
 
 def _length(to_bow, to_stern) -> float:
@@ -825,7 +848,8 @@ class NmeaReader:
     static : pandas.DataFrame
         After :meth:`chunks` is exhausted, one row per MMSI that sent static
         data (types 5, 19, 24): ``mmsi`` int64, ``name`` str ("" unknown),
-        ``ship_type`` int16 (0 unknown), ``length`` float32 (metres,
+        ``ship_type`` int16 (the AIS ship and cargo type code as sent, 0
+        unknown; reserved codes are kept, not folded), ``length`` float32 (metres,
         bow + stern, NaN unknown), ``transceiver_class`` str ("A" for type 5,
         "B" for 19 and 24). Each field holds the latest non-empty value in
         file order. Sorted by MMSI.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import itertools
 import math
 import operator
 import re
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from pyais import decode as pyais_decode
+from pyais.constants import ShipType
 from pyais.encode import encode_dict
 
 from coastwatch.accounting import REJECT_REASONS, FileReport, Quarantine
@@ -1153,3 +1155,45 @@ def test_corrupted_real_lines_are_all_accounted_for(ais_real, monkeypatch):
     assert report == slow[1]
     assert quarantine == slow[2]
     pd.testing.assert_frame_equal(static, slow[3])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nmea/dma_network_20131112T1200Z_5min.nmea.gz",
+        "nmea/dma_aislib_20100611T1146Z_30s.nmea.gz",
+        "nmea/kystverket_20241209T2207Z_5s_tagblock.nmea.gz",
+    ],
+)
+def test_static_fields_match_full_pyais_decoding(ais_real, name):
+    from coastwatch.nmea import _NOT_POSITION, _decode_payload
+
+    with gzip.open(ais_real / name) as stream:
+        sentences = [
+            line[line.index("!") :]
+            for line in stream.read().decode().splitlines()
+            if "VDM," in line or "VDO," in line
+        ]
+    checked = 0
+    for first, second in itertools.pairwise(sentences):
+        if ",2,1," not in first or ",2,2," not in second:
+            continue
+        try:
+            message = pyais_decode(first, second)
+        except Exception:  # a pair that does not belong together
+            continue
+        if message.msg_type != 5:
+            continue
+        payload = (first.split(",")[5] + second.split(",")[5]).encode()
+        fill = int(second.split(",")[6][0])
+        outcome, row, static = _decode_payload(payload, fill)
+        bow, stern = message.to_bow, message.to_stern
+        assert (outcome, row) == (_NOT_POSITION, None)
+        assert static[:2] == (message.mmsi, message.shipname)
+        assert static[3] == pytest.approx(
+            bow + stern if bow + stern else math.nan, nan_ok=True
+        )
+        # The code as sent; pyais folds reserved codes (e.g. 39 to 0).
+        assert ShipType.from_value(static[2]) == message.ship_type
+        checked += 1
+    assert checked > 10

@@ -35,6 +35,10 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
     "not_position_report": ("skipped", "AIS message type that carries no position"),
     "not_a_vessel": ("skipped", "base station, aid to navigation or other non-vessel"),
     "metadata_line": ("skipped", "time, source-tag or comment line (no report)"),
+    "multipart_continuation": (
+        "skipped",
+        "second and later sentences of an accepted multi-sentence message",
+    ),
     "blank_line": ("skipped", "empty line"),
     "duplicate": ("duplicate", "exact duplicate (same MMSI, time and position)"),
     "duplicate_relay": (

@@ -152,8 +152,7 @@ def port_labels(
             if not (box[0] <= row.lon <= box[1] and box[2] <= row.lat <= box[3]):
                 continue
             close = any(
-                _km(row.lat, row.lon, lat, lon) < spacing_km
-                for _, lat, lon in chosen
+                _km(row.lat, row.lon, lat, lon) < spacing_km for _, lat, lon in chosen
             )
             if not close:
                 chosen.append((_short_name(row.name), row.lat, row.lon))
@@ -193,47 +192,96 @@ def draw_base(
             ax.plot(path[:, 0], path[:, 1], color=COAST, lw=0.6, zorder=4)
     if lines:
         border = shapely.get_coordinates(geo.border_line())
-        ax.plot(border[:, 0], border[:, 1], color=BORDER, lw=1.3, ls=(0, (6, 3)), zorder=5)
+        ax.plot(
+            border[:, 0], border[:, 1], color=BORDER, lw=1.3, ls=(0, (6, 3)), zorder=5
+        )
         for part in shapely.get_parts(geo.territorial_line()):
             xy = shapely.get_coordinates(part)
-            ax.plot(xy[:, 0], xy[:, 1], color=TERRITORIAL, lw=0.9, ls=(0, (2, 2)), zorder=5)
+            ax.plot(
+                xy[:, 0], xy[:, 1], color=TERRITORIAL, lw=0.9, ls=(0, (2, 2)), zorder=5
+            )
         handles += [
-            Line2D([], [], color=BORDER, lw=1.3, ls=(0, (6, 3)),
-                   label="Iran–Pakistan line (approx.)"),
-            Line2D([], [], color=TERRITORIAL, lw=0.9, ls=(0, (2, 2)),
-                   label="12 nm territorial-sea limit (approx.)"),
-        ]  # fmt: skip
+            Line2D(
+                [],
+                [],
+                color=BORDER,
+                lw=1.3,
+                ls=(0, (6, 3)),
+                label="Iran–Pakistan line (approx.)",
+            ),
+            Line2D(
+                [],
+                [],
+                color=TERRITORIAL,
+                lw=0.9,
+                ls=(0, (2, 2)),
+                label="12 nm territorial-sea limit (approx.)",
+            ),
+        ]
     if ports:
         found = port_labels(box, label_spacing_km)
         if found:
             lat = [p[1] for p in found]
             lon = [p[2] for p in found]
-            ax.plot(lon, lat, "o", ms=3.2, color="#333333", mec="white", mew=0.6, zorder=7)
+            ax.plot(
+                lon, lat, "o", ms=3.2, color="#333333", mec="white", mew=0.6, zorder=7
+            )
             if labels:
                 for name, la, lo in found:
                     ax.annotate(
-                        name, (lo, la), xytext=(0, 5), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=label_size, color=TEXT,
-                        path_effects=_halo(), zorder=8,
-                    )  # fmt: skip
+                        name,
+                        (lo, la),
+                        xytext=(0, 5),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=label_size,
+                        color=TEXT,
+                        path_effects=_halo(),
+                        zorder=8,
+                    )
             handles.append(
-                Line2D([], [], marker="o", ls="", ms=3.2, color="#333333",
-                       mec="white", mew=0.6, label="port / fishing harbour")
-            )  # fmt: skip
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    ms=3.2,
+                    color="#333333",
+                    mec="white",
+                    mew=0.6,
+                    label="port / fishing harbour",
+                )
+            )
     if bases:
         frame = geo.bases()
-        inside = (
-            frame["lon"].between(box[0], box[1]) & frame["lat"].between(box[2], box[3])
+        inside = frame["lon"].between(box[0], box[1]) & frame["lat"].between(
+            box[2], box[3]
         )
         if inside.any():
             ax.plot(
-                frame.loc[inside, "lon"], frame.loc[inside, "lat"], "^", ms=6,
-                color=BASE, mec="white", mew=0.7, zorder=7,
-            )  # fmt: skip
+                frame.loc[inside, "lon"],
+                frame.loc[inside, "lat"],
+                "^",
+                ms=6,
+                color=BASE,
+                mec="white",
+                mew=0.7,
+                zorder=7,
+            )
             handles.append(
-                Line2D([], [], marker="^", ls="", ms=6, color=BASE, mec="white",
-                       mew=0.7, label="Coast Guard / PMSA / Navy base")
-            )  # fmt: skip
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    ls="",
+                    ms=6,
+                    color=BASE,
+                    mec="white",
+                    mew=0.7,
+                    label="Coast Guard / PMSA / Navy base",
+                )
+            )
     return handles
 
 
@@ -255,10 +303,17 @@ def scale_bar(ax, box, length_km: float | None = None) -> None:
     ax.plot([x0, x1], [y, y], color="#333333", lw=2.2, solid_capstyle="butt", zorder=9)
     ax.plot([x0, x1], [y, y], color="white", lw=0.8, solid_capstyle="butt", zorder=9)
     ax.annotate(
-        f"{length_km:g} km", ((x0 + x1) / 2, y), xytext=(0, 3),
-        textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
-        color=TEXT, path_effects=_halo(), zorder=9,
-    )  # fmt: skip
+        f"{length_km:g} km",
+        ((x0 + x1) / 2, y),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=7.5,
+        color=TEXT,
+        path_effects=_halo(),
+        zorder=9,
+    )
 
 
 def smooth(values: np.ndarray, lat: np.ndarray, step_deg: float, sigma_km: float):
@@ -271,7 +326,10 @@ def smooth(values: np.ndarray, lat: np.ndarray, step_deg: float, sigma_km: float
         return values.astype(np.float64)
     mid = float(np.mean(lat)) if len(lat) else 0.0
     out = values.astype(np.float64)
-    for axis, cell_km in ((0, 111.2 * step_deg), (1, 111.2 * step_deg * math.cos(math.radians(mid)))):
+    for axis, cell_km in (
+        (0, 111.2 * step_deg),
+        (1, 111.2 * step_deg * math.cos(math.radians(mid))),
+    ):
         sigma = sigma_km / cell_km
         radius = max(1, math.ceil(3 * sigma))
         x = np.arange(-radius, radius + 1)

@@ -62,7 +62,9 @@ def day_label(day) -> _dt.date:
     try:
         stamp = pd.Timestamp(day)
     except (ValueError, TypeError):
-        raise ConfigError(f"day must be a date such as 2024-03-01, got {day!r}") from None
+        raise ConfigError(
+            f"day must be a date such as 2024-03-01, got {day!r}"
+        ) from None
     if stamp is pd.NaT:
         raise ConfigError(f"day must be a date such as 2024-03-01, got {day!r}")
     return stamp.date()

@@ -164,7 +164,8 @@ def _check_grid_config(grid: GridConfig) -> int:
     if not (grid.lon_min < grid.lon_max and grid.lat_min < grid.lat_max):
         raise ConfigError(
             "grid box must have lon_min < lon_max and lat_min < lat_max, got lon "
-            f"{grid.lon_min!r}..{grid.lon_max!r}, lat {grid.lat_min!r}..{grid.lat_max!r}"
+            f"{grid.lon_min!r}..{grid.lon_max!r}, "
+            f"lat {grid.lat_min!r}..{grid.lat_max!r}"
         )
     if not (grid.normalise_hours > 0 and grid.traffic_max_interval_h > 0):
         raise ConfigError(
@@ -271,7 +272,9 @@ def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.full(len(frame), np.nan)
     return np.ascontiguousarray(
-        pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64, na_value=np.nan)
+        pd.to_numeric(frame[column], errors="coerce").to_numpy(
+            np.float64, na_value=np.nan
+        )
     )
 
 
@@ -338,7 +341,9 @@ def _traffic_for_day(traffic: _Traffic, day: int, spec: GridSpec, max_dt_s: int)
     rows[1:] |= in_day[:-1] & traffic.same_group_next & ~in_day[1:]
     idx = np.flatnonzero(rows)
     starts = np.flatnonzero(
-        np.concatenate([[True], ~traffic.same_group_next[idx[:-1]] | (np.diff(idx) != 1)])
+        np.concatenate(
+            [[True], ~traffic.same_group_next[idx[:-1]] | (np.diff(idx) != 1)]
+        )
     )
     offsets = np.append(starts, len(idx)).astype(np.int64)
     hours = grid_dwell_hours(
@@ -578,17 +583,28 @@ def _assemble(spec, numbers, fine, gap, counts, vessel_count, config) -> xr.Data
     time = np.array([w[0].tz_convert(None).to_datetime64() for w in windows]).astype(
         "datetime64[ns]"
     )
-    bounds = np.array(
-        [[w[0].tz_convert(None).to_datetime64(), w[1].tz_convert(None).to_datetime64()]
-         for w in windows]
-    ).astype("datetime64[ns]").reshape(len(numbers), 2)  # fmt: skip
+    bounds = (
+        np.array(
+            [
+                [
+                    w[0].tz_convert(None).to_datetime64(),
+                    w[1].tz_convert(None).to_datetime64(),
+                ]
+                for w in windows
+            ]
+        )
+        .astype("datetime64[ns]")
+        .reshape(len(numbers), 2)
+    )
     lat, lon = spec.centres()
     lat_c, lon_c = spec.centres(coarse=True)
     fine_dims = ("time", "lat", "lon")
     data_vars = {
-        name: xr.Variable(fine_dims, values, {**_VARIABLE_ATTRS[name], "grid_mapping": "crs"})
+        name: xr.Variable(
+            fine_dims, values, {**_VARIABLE_ATTRS[name], "grid_mapping": "crs"}
+        )
         for name, values in fine.items()
-    }  # fmt: skip
+    }
     data_vars["gap_count"] = xr.Variable(
         ("time", "lat_coarse", "lon_coarse"),
         gap,
@@ -598,9 +614,11 @@ def _assemble(spec, numbers, fine, gap, counts, vessel_count, config) -> xr.Data
         data_vars[f"{kind}_events"] = xr.Variable(
             ("time",),
             counts[kind],
-            {"long_name": f"{kind.replace('_', ' ')} events starting that day",
-             "units": "1"},
-        )  # fmt: skip
+            {
+                "long_name": f"{kind.replace('_', ' ')} events starting that day",
+                "units": "1",
+            },
+        )
     data_vars["vessel_count"] = xr.Variable(
         ("time",),
         vessel_count,
@@ -612,30 +630,52 @@ def _assemble(spec, numbers, fine, gap, counts, vessel_count, config) -> xr.Data
         "time": xr.Variable(
             ("time",),
             time,
-            {"standard_name": "time", "long_name": "start of the day (UTC)",
-             "bounds": "time_bnds", "axis": "T"},
+            {
+                "standard_name": "time",
+                "long_name": "start of the day (UTC)",
+                "bounds": "time_bnds",
+                "axis": "T",
+            },
         ),
         "lat": xr.Variable(
-            ("lat",), lat,
-            {"standard_name": "latitude", "long_name": "latitude of cell centre",
-             "units": "degrees_north", "axis": "Y"},
+            ("lat",),
+            lat,
+            {
+                "standard_name": "latitude",
+                "long_name": "latitude of cell centre",
+                "units": "degrees_north",
+                "axis": "Y",
+            },
         ),
         "lon": xr.Variable(
-            ("lon",), lon,
-            {"standard_name": "longitude", "long_name": "longitude of cell centre",
-             "units": "degrees_east", "axis": "X"},
+            ("lon",),
+            lon,
+            {
+                "standard_name": "longitude",
+                "long_name": "longitude of cell centre",
+                "units": "degrees_east",
+                "axis": "X",
+            },
         ),
         "lat_coarse": xr.Variable(
-            ("lat_coarse",), lat_c,
-            {"standard_name": "latitude",
-             "long_name": "latitude of coarse cell centre", "units": "degrees_north"},
+            ("lat_coarse",),
+            lat_c,
+            {
+                "standard_name": "latitude",
+                "long_name": "latitude of coarse cell centre",
+                "units": "degrees_north",
+            },
         ),
         "lon_coarse": xr.Variable(
-            ("lon_coarse",), lon_c,
-            {"standard_name": "longitude",
-             "long_name": "longitude of coarse cell centre", "units": "degrees_east"},
+            ("lon_coarse",),
+            lon_c,
+            {
+                "standard_name": "longitude",
+                "long_name": "longitude of coarse cell centre",
+                "units": "degrees_east",
+            },
         ),
-    }  # fmt: skip
+    }
     attrs = {
         "Conventions": "CF-1.8",
         "title": "coastwatch daily smuggling-risk grid",
@@ -854,33 +894,54 @@ def render_heatmap(
         m.setup_map(ax, box)
         handles = m.draw_base(ax, box)
         mesh = ax.pcolormesh(
-            _edges(lon, step), _edges(lat, step), shown, cmap=_RISK_CMAP,
-            norm=PowerNorm(0.5, vmin=0.0, vmax=vmax), shading="flat", zorder=3,
-            alpha=0.9, rasterized=True,
-        )  # fmt: skip
+            _edges(lon, step),
+            _edges(lat, step),
+            shown,
+            cmap=_RISK_CMAP,
+            norm=PowerNorm(0.5, vmin=0.0, vmax=vmax),
+            shading="flat",
+            zorder=3,
+            alpha=0.9,
+            rasterized=True,
+        )
         if n_targets:
             for row in targets.sort_values("rank", ascending=False).itertuples():
                 ax.add_patch(
                     Rectangle(
-                        (row.min_lon, row.min_lat), row.max_lon - row.min_lon,
-                        row.max_lat - row.min_lat, fill=False, ec="black", lw=1.3,
+                        (row.min_lon, row.min_lat),
+                        row.max_lon - row.min_lon,
+                        row.max_lat - row.min_lat,
+                        fill=False,
+                        ec="black",
+                        lw=1.3,
                         zorder=10,
                     )
-                )  # fmt: skip
+                )
                 ax.annotate(
-                    str(int(row.rank)), (row.min_lon, row.max_lat), xytext=(1, 1),
-                    textcoords="offset points", ha="right", va="bottom",
-                    fontsize=8, fontweight="bold", color="white", zorder=11,
+                    str(int(row.rank)),
+                    (row.min_lon, row.max_lat),
+                    xytext=(1, 1),
+                    textcoords="offset points",
+                    ha="right",
+                    va="bottom",
+                    fontsize=8,
+                    fontweight="bold",
+                    color="white",
+                    zorder=11,
                     bbox={"boxstyle": "round,pad=0.2", "fc": "black", "ec": "none"},
-                )  # fmt: skip
+                )
             handles.append(
                 Patch(fill=False, ec="black", lw=1.3, label="patrol target (rank)")
             )
         m.scale_bar(ax, box)
         cax = fig.add_axes(
-            ((left_in + map_w + 0.25) / fig_w, bottom_in / fig_h, 0.16 / fig_w,
-             map_h / fig_h)
-        )  # fmt: skip
+            (
+                (left_in + map_w + 0.25) / fig_w,
+                bottom_in / fig_h,
+                0.16 / fig_w,
+                map_h / fig_h,
+            )
+        )
         bar = fig.colorbar(mesh, cax=cax)
         bar.set_label(
             "risk density: event risk scores per 100 km²\n"
@@ -891,22 +952,33 @@ def render_heatmap(
         total, kinds = _event_counts_text(day_ds)
         boundary = ds.attrs.get("day_boundary", "utc")
         fig.text(
-            left_in / fig_w, 1 - 0.22 / fig_h,
+            left_in / fig_w,
+            1 - 0.22 / fig_h,
             f"Smuggling-risk heatmap — {_days.day_label(day):%A %d %B %Y}",
-            fontsize=13, fontweight="bold", va="top", color=m.TEXT,
-        )  # fmt: skip
+            fontsize=13,
+            fontweight="bold",
+            va="top",
+            color=m.TEXT,
+        )
         fig.text(
-            left_in / fig_w, 1 - 0.55 / fig_h,
+            left_in / fig_w,
+            1 - 0.55 / fig_h,
             f"{_window_text(start, end, boundary)}  ·  "
             f"{int(day_ds['vessel_count'])} vessels heard  ·  {total} events "
             f"({kinds})  ·  {n_targets} patrol targets boxed",
-            fontsize=9, va="top", color="#444444",
-        )  # fmt: skip
+            fontsize=9,
+            va="top",
+            color="#444444",
+        )
         fig.legend(
-            handles=handles, loc="lower left", ncol=min(len(handles), 3),
-            bbox_to_anchor=(left_in / fig_w, 0.0), frameon=False, fontsize=8,
+            handles=handles,
+            loc="lower left",
+            ncol=min(len(handles), 3),
+            bbox_to_anchor=(left_in / fig_w, 0.0),
+            frameon=False,
+            fontsize=8,
             handlelength=2.6,
-        )  # fmt: skip
+        )
         m.save_png(fig, path, dpi)
     return Path(path)
 
@@ -993,38 +1065,69 @@ def render_layers(
         ax, x, y = panel(0, "Traffic: vessel-hours per cell")
         tmax = max(float(traffic.max()), 1.0)
         mesh = ax.pcolormesh(
-            _edges(lon, step), _edges(lat, step), np.ma.masked_less_equal(traffic, 0),
-            cmap="viridis", norm=LogNorm(vmin=min(0.01, tmax / 10), vmax=tmax),
-            shading="flat", zorder=3, rasterized=True,
-        )  # fmt: skip
+            _edges(lon, step),
+            _edges(lat, step),
+            np.ma.masked_less_equal(traffic, 0),
+            cmap="viridis",
+            norm=LogNorm(vmin=min(0.01, tmax / 10), vmax=tmax),
+            shading="flat",
+            zorder=3,
+            rasterized=True,
+        )
         colorbar(mesh, x, y, f"hours per {step:g}° cell (log scale)")
 
         loiter = day_ds["loitering_hours"].to_numpy()
         ax, x, y = panel(1, "Loitering: hours per cell (circle area)")
         px, py, hours = _cells(loiter, lat, lon)
         ax.scatter(
-            px, py, s=12 * hours, c="#e6550d", alpha=0.6, edgecolors="#7f2704",
-            linewidths=0.5, zorder=6,
-        )  # fmt: skip
+            px,
+            py,
+            s=12 * hours,
+            c="#e6550d",
+            alpha=0.6,
+            edgecolors="#7f2704",
+            linewidths=0.5,
+            zorder=6,
+        )
         sizes = [1, 4, 12]
         ax.legend(
             handles=[
-                Line2D([], [], marker="o", ls="", color="#e6550d", alpha=0.6,
-                       mec="#7f2704", ms=math.sqrt(12 * h), label=f"{h} h")
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    color="#e6550d",
+                    alpha=0.6,
+                    mec="#7f2704",
+                    ms=math.sqrt(12 * h),
+                    label=f"{h} h",
+                )
                 for h in sizes
             ],
-            loc="lower left", fontsize=7, frameon=True, framealpha=0.85,
-            labelspacing=1.0, borderpad=0.7,
-        )  # fmt: skip
+            loc="lower left",
+            fontsize=7,
+            frameon=True,
+            framealpha=0.85,
+            labelspacing=1.0,
+            borderpad=0.7,
+        )
 
         gaps = day_ds["gap_count"].to_numpy()
         ax, x, y = panel(2, "Dark gaps along their start–end corridors")
         gmax = max(float(gaps.max()), 1e-6)
         mesh = ax.pcolormesh(
-            _edges(lon_c, coarse), _edges(lat_c, coarse),
-            np.ma.masked_less_equal(gaps, 0), cmap=gap_cmap, vmin=0, vmax=gmax,
-            shading="flat", zorder=3, alpha=0.85, rasterized=True,
-        )  # fmt: skip
+            _edges(lon_c, coarse),
+            _edges(lat_c, coarse),
+            np.ma.masked_less_equal(gaps, 0),
+            cmap=gap_cmap,
+            vmin=0,
+            vmax=gmax,
+            shading="flat",
+            zorder=3,
+            alpha=0.85,
+            rasterized=True,
+        )
         colorbar(mesh, x, y, f"gaps per {coarse:g}° cell")
 
         ax, x, y = panel(3, "Rendezvous (circles) and dark rendezvous (diamonds)")
@@ -1035,26 +1138,48 @@ def render_layers(
         ):
             px, py, count = _cells(day_ds[name].to_numpy(), lat, lon)
             ax.scatter(
-                px, py, s=28 * count, marker=marker, c=colour, alpha=0.75,
-                edgecolors="white", linewidths=0.6, zorder=6,
-            )  # fmt: skip
+                px,
+                py,
+                s=28 * count,
+                marker=marker,
+                c=colour,
+                alpha=0.75,
+                edgecolors="white",
+                linewidths=0.6,
+                zorder=6,
+            )
             handles.append(
-                Line2D([], [], marker=marker, ls="", color=colour, mec="white",
-                       ms=6, label=f"{label} ({int(count.sum())})")
-            )  # fmt: skip
+                Line2D(
+                    [],
+                    [],
+                    marker=marker,
+                    ls="",
+                    color=colour,
+                    mec="white",
+                    ms=6,
+                    label=f"{label} ({int(count.sum())})",
+                )
+            )
         ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
 
         total, kinds = _event_counts_text(day_ds)
         fig.text(
-            left / fig_w, 1 - 0.2 / fig_h,
+            left / fig_w,
+            1 - 0.2 / fig_h,
             f"Activity layers — {_days.day_label(day):%A %d %B %Y}",
-            fontsize=12, fontweight="bold", va="top", color=m.TEXT,
-        )  # fmt: skip
+            fontsize=12,
+            fontweight="bold",
+            va="top",
+            color=m.TEXT,
+        )
         fig.text(
-            left / fig_w, 1 - 0.5 / fig_h,
+            left / fig_w,
+            1 - 0.5 / fig_h,
             f"{_window_text(start, end, boundary)}  ·  "
             f"{int(day_ds['vessel_count'])} vessels heard  ·  {total} events ({kinds})",
-            fontsize=8.5, va="top", color="#444444",
-        )  # fmt: skip
+            fontsize=8.5,
+            va="top",
+            color="#444444",
+        )
         m.save_png(fig, path, dpi)
     return Path(path)

@@ -219,18 +219,27 @@ def _units(
             )
             units.append(
                 _Unit(
-                    score, float(lat), float(lon), rows, str(inc["incident_id"]),
+                    score,
+                    float(lat),
+                    float(lon),
+                    rows,
+                    str(inc["incident_id"]),
                     f"incident {inc['incident_id']} ({score:.2f}): {story}",
                 )
-            )  # fmt: skip
+            )
     for i in np.flatnonzero(~taken):
         if not (risk[i] >= cfg.min_event_risk):  # NaN risk: unscored, skipped
             continue
         ev = records[i]
         units.append(
-            _Unit(float(risk[i]), float(ev["lat"]), float(ev["lon"]), [int(i)],
-                  story=_event_story(ev))
-        )  # fmt: skip
+            _Unit(
+                float(risk[i]),
+                float(ev["lat"]),
+                float(ev["lon"]),
+                [int(i)],
+                story=_event_story(ev),
+            )
+        )
     starts = events["start"].to_numpy("datetime64[ns]").view(np.int64)
     for unit in units:
         first = int(starts[unit.rows].min())
@@ -356,7 +365,8 @@ def tasking_list(
     if missing:
         raise InputError(
             None,
-            f"event table lacks required column(s) {missing}; found {list(events.columns)}",
+            f"event table lacks required column(s) {missing}; "
+            f"found {list(events.columns)}",
         )
     events = events.reset_index(drop=True)
     for col in ("start", "end"):

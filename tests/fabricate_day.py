@@ -223,9 +223,7 @@ def fabricate_tracks(
         rng,
         day_ns,
     )
-    frames.append(
-        _frame(VESSEL_B, t_b, la_b, lo_b, np.full(len(t_b), 3.0), cls="")
-    )
+    frames.append(_frame(VESSEL_B, t_b, la_b, lo_b, np.full(len(t_b), 3.0), cls=""))
     tracks = conform_tracks(pd.concat(frames, ignore_index=True))
     return sort_tracks(tracks)
 
@@ -263,7 +261,7 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
     rng = np.random.default_rng(seed + 1)
     day_ns = pd.Timestamp(day, tz="UTC").value
     fishing = tracks[tracks["mmsi"].between(463_000_000, 463_099_999)]
-    by_vessel = {m: g for m, g in fishing.groupby("mmsi", sort=True)}
+    by_vessel = dict(list(fishing.groupby("mmsi", sort=True)))
     vessels = sorted(by_vessel)
     rows = []
 
@@ -278,11 +276,17 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
         lat, lon, t = fix(m, rng.uniform(4, 18))
         rows.append(
             _event(
-                "loitering", m, t, rng.uniform(1, 5), lat, lon,
-                rng.uniform(0.05, 0.45), "slow for hours away from port",
+                "loitering",
+                m,
+                t,
+                rng.uniform(1, 5),
+                lat,
+                lon,
+                rng.uniform(0.05, 0.45),
+                "slow for hours away from port",
                 mean_speed_kn=rng.uniform(0.3, 1.8),
             )
-        )  # fmt: skip
+        )
     for _ in range(12):
         m = vessels[rng.integers(len(vessels))]
         lat, lon, t = fix(m, rng.uniform(2, 16))
@@ -292,60 +296,109 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
             elat, elon = lat, lon
         rows.append(
             _event(
-                "dark_gap", m, t, hours, lat, lon, rng.uniform(0.1, 0.6),
-                "no position for hours at sea", end_lat=elat, end_lon=elon,
+                "dark_gap",
+                m,
+                t,
+                hours,
+                lat,
+                lon,
+                rng.uniform(0.1, 0.6),
+                "no position for hours at sea",
+                end_lat=elat,
+                end_lon=elon,
             )
-        )  # fmt: skip
+        )
     for _ in range(8):
         i, j = sorted(rng.choice(len(vessels), 2, replace=False))
         lat, lon, t = fix(vessels[i], rng.uniform(3, 20))
         rows.append(
             _event(
-                "rendezvous", vessels[i], t, rng.uniform(0.5, 2), lat, lon,
-                rng.uniform(0.1, 0.55), "two vessels close and slow",
-                other_mmsi=vessels[j], min_separation_m=rng.uniform(20, 400),
+                "rendezvous",
+                vessels[i],
+                t,
+                rng.uniform(0.5, 2),
+                lat,
+                lon,
+                rng.uniform(0.1, 0.55),
+                "two vessels close and slow",
+                other_mmsi=vessels[j],
+                min_separation_m=rng.uniform(20, 400),
             )
-        )  # fmt: skip
+        )
     for _ in range(4):
         i, j = sorted(rng.choice(len(vessels), 2, replace=False))
         lat, lon, t = fix(vessels[i], rng.uniform(3, 18))
         rows.append(
             _event(
-                "dark_rendezvous", vessels[i], t, rng.uniform(1, 3), lat, lon,
-                rng.uniform(0.2, 0.6), "both dark, reachable areas meet",
-                other_mmsi=vessels[j], area_km2=rng.uniform(5, 80),
+                "dark_rendezvous",
+                vessels[i],
+                t,
+                rng.uniform(1, 3),
+                lat,
+                lon,
+                rng.uniform(0.2, 0.6),
+                "both dark, reachable areas meet",
+                other_mmsi=vessels[j],
+                area_km2=rng.uniform(5, 80),
             )
-        )  # fmt: skip
+        )
     # A busy fishing ground: many low-risk look-alikes close together.
     glat, glon = LOOK_ALIKE_GROUND
     for k in range(12):
         dlat, dlon = _km_to_deg(glat, rng.normal(0, 3), rng.normal(0, 3))
         rows.append(
             _event(
-                "loitering", 463_090_000 + k, day_ns + int(rng.uniform(0, 10) * HOUR_NS),
-                rng.uniform(1, 8), glat + dlat, glon + dlon, rng.uniform(0.03, 0.09),
+                "loitering",
+                463_090_000 + k,
+                day_ns + int(rng.uniform(0, 10) * HOUR_NS),
+                rng.uniform(1, 8),
+                glat + dlat,
+                glon + dlon,
+                rng.uniform(0.03, 0.09),
                 "slow for hours; fishing ground at night",
             )
-        )  # fmt: skip
+        )
     # The planted incident.
     lat_a, lon_a = JIWANI_DARK
     lat_m, lon_m = MEETING
     planted = [
         _event(
-            "loitering", VESSEL_B, day_ns + 19 * HOUR_NS, 2.6, lat_m - 0.005,
-            lon_m - 0.01, 0.62, "slow for 2.6 h, 35 km offshore at night; no static data",
+            "loitering",
+            VESSEL_B,
+            day_ns + 19 * HOUR_NS,
+            2.6,
+            lat_m - 0.005,
+            lon_m - 0.01,
+            0.62,
+            "slow for 2.6 h, 35 km offshore at night; no static data",
         ),
         _event(
-            "dark_gap", VESSEL_A, day_ns + int(19.1667 * HOUR_NS), 2.5, lat_a, lon_a,
-            0.83, "dark 2.5 h at night near Jiwani while neighbours were heard",
-            end_lat=lat_m, end_lon=lon_m, distance_km=35.0, implied_speed_kn=7.6,
+            "dark_gap",
+            VESSEL_A,
+            day_ns + int(19.1667 * HOUR_NS),
+            2.5,
+            lat_a,
+            lon_a,
+            0.83,
+            "dark 2.5 h at night near Jiwani while neighbours were heard",
+            end_lat=lat_m,
+            end_lon=lon_m,
+            distance_km=35.0,
+            implied_speed_kn=7.6,
         ),
         _event(
-            "rendezvous", VESSEL_B, day_ns + int(21.6667 * HOUR_NS), 1.3, lat_m, lon_m,
-            0.91, "met an unidentified vessel 35 km offshore right after a dark gap",
-            other_mmsi=VESSEL_A, min_separation_m=40.0,
+            "rendezvous",
+            VESSEL_B,
+            day_ns + int(21.6667 * HOUR_NS),
+            1.3,
+            lat_m,
+            lon_m,
+            0.91,
+            "met an unidentified vessel 35 km offshore right after a dark gap",
+            other_mmsi=VESSEL_A,
+            min_separation_m=40.0,
         ),
-    ]  # fmt: skip
+    ]
     events = finalise_events(pd.DataFrame(rows + planted))
     planted_ids = events.loc[
         (events["mmsi"].isin([VESSEL_A, VESSEL_B]))
@@ -364,8 +417,10 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
             "lat": [lat_m],
             "lon": [lon_m],
             "summary": [
-                f"{VESSEL_A} went dark at 19:10 near Jiwani, met {VESSEL_B} 35 km "
-                "offshore at 21:40, stayed with it until 23:00"
+                (
+                    f"{VESSEL_A} went dark at 19:10 near Jiwani, met {VESSEL_B} "
+                    "35 km offshore at 21:40, stayed with it until 23:00"
+                )
             ],
         }
     )
@@ -402,7 +457,9 @@ def fabricate_bulk_tracks(n_rows: int, seed: int = 0, day: str = "2024-03-01"):
     steps = rng.normal(0.0, 0.002, size=(n_vessels, per_vessel, 2)).cumsum(axis=1)
     return pd.DataFrame(
         {
-            "mmsi": np.repeat(np.arange(n_vessels, dtype=np.int64) + 412_000_000, per_vessel),
+            "mmsi": np.repeat(
+                np.arange(n_vessels, dtype=np.int64) + 412_000_000, per_vessel
+            ),
             "timestamp": pd.to_datetime(np.tile(t, n_vessels), utc=True),
             "lat": (lat0[:, None] + steps[:, :, 0]).ravel(),
             "lon": (lon0[:, None] + steps[:, :, 1]).ravel(),

@@ -8,10 +8,11 @@ default) snapped outward to the coarse resolution. With ``grow_box`` it grows
 to fit the data: to the union of the box and the data's extent where they
 overlap, to the data's extent alone where they do not (a Danish or US track
 file gets a grid around itself, not one reaching to the Makran coast). The
-extent is that of every event and of the central 99.8 % of the track fixes
-per axis (0.1th to 99.9th percentile), so a stray position report far away
-(say at 0 N 0 E) does not blow the grid up; such fixes fall outside the grid
-and are left out.
+extent covers every event and every track fix except strays: per axis, fixes
+farther than max(1 deg, half the central range) beyond the 0.1th..99.9th
+percentiles do not grow the box, so a stray position report far away (say at
+0 N 0 E) does not blow the grid up; such fixes fall outside the grid and are
+left out.
 
 Two resolutions share the box: the fine grid (``lat``, ``lon``;
 ``resolution_deg``, 0.02 deg, about 2 km) and the coarse grid
@@ -85,6 +86,7 @@ __all__ = ["GridSpec", "grid_spec", "risk_grid", "write_netcdf"]
 _TRACK_COLUMNS = ("mmsi", "timestamp", "lat", "lon")
 _EVENT_COLUMNS = ("kind", "mmsi", "start", "lat", "lon", "risk")
 _EXTENT_QUANTILES = (0.001, 0.999)
+_EXTENT_MARGIN_DEG = 1.0
 _EPS = 1e-9
 
 
@@ -175,6 +177,14 @@ def _check_grid_config(grid: GridConfig) -> int:
     return factor
 
 
+def _robust_range(values: np.ndarray) -> tuple[float, float]:
+    """Range of the values that lie near the central 99.8 % of them."""
+    q0, q1 = np.quantile(values, _EXTENT_QUANTILES)
+    margin = max(_EXTENT_MARGIN_DEG, 0.5 * (q1 - q0))
+    near = values[(values >= q0 - margin) & (values <= q1 + margin)]
+    return float(near.min()), float(near.max())
+
+
 def _data_extent(track_lat, track_lon, event_lat, event_lon):
     """(lat_min, lat_max, lon_min, lon_max) of the data, or None if empty."""
     lows, highs = [], []
@@ -187,8 +197,8 @@ def _data_extent(track_lat, track_lon, event_lat, event_lon):
             continue
         la, lo = lat[ok], lon[ok]
         if robust and len(la) > 1:
-            qla = np.quantile(la, _EXTENT_QUANTILES)
-            qlo = np.quantile(lo, _EXTENT_QUANTILES)
+            qla = _robust_range(la)
+            qlo = _robust_range(lo)
         else:
             qla = (la.min(), la.max())
             qlo = (lo.min(), lo.max())

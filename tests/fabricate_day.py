@@ -15,6 +15,7 @@ gives the same tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -152,6 +153,8 @@ def fabricate_tracks(
         if k % 2:
             frac = 1.0 - frac
         lat, lon = _along(lane, frac)
+        inside = lon >= 57.6  # the Hormuz lane starts west of the default box
+        t, lat, lon = t[inside], lat[inside], lon[inside]
         off_lat, off_lon = _km_to_deg(24.5, rng.normal(0, 1.5), rng.normal(0, 1.5))
         frames.append(
             _frame(
@@ -464,4 +467,22 @@ def fabricate_bulk_tracks(n_rows: int, seed: int = 0, day: str = "2024-03-01"):
             "lat": (lat0[:, None] + steps[:, :, 0]).ravel(),
             "lon": (lon0[:, None] + steps[:, :, 1]).ravel(),
         }
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached(seed: int, day: str) -> FabricatedDay:
+    return fabricate_day(seed, day)
+
+
+def shared_day(seed: int = 0, day: str = "2024-03-01") -> FabricatedDay:
+    """:func:`fabricate_day`, made once per process; tables are fresh copies."""
+    made = _cached(seed, day)
+    return FabricatedDay(
+        day=made.day,
+        tracks=made.tracks.copy(),
+        events=made.events.copy(),
+        incidents=made.incidents.copy(),
+        planted_event_ids=list(made.planted_event_ids),
+        planted_mmsis=list(made.planted_mmsis),
     )

@@ -368,10 +368,14 @@ def tasking_list(
             f"event table lacks required column(s) {missing}; "
             f"found {list(events.columns)}",
         )
-    events = events.reset_index(drop=True)
+    events = events.copy()
     for col in ("start", "end"):
         if not isinstance(events[col].dtype, pd.DatetimeTZDtype):
             events[col] = pd.to_datetime(events[col], utc=True)
+    # A fixed order, whatever the input's: by start, then id.
+    events = events.sort_values(["start", "event_id"], kind="stable").reset_index(
+        drop=True
+    )
     records = events.to_dict(orient="records")
     units = _units(events, records, incidents, cfg)
     if not units:
@@ -399,8 +403,12 @@ def tasking_list(
     frame["nearest_base"] = [n if n is not None else "" for n in names]
     frame["base_km"] = np.round(dist, 1)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
-    for col in ("lat", "lon", "min_lat", "max_lat", "min_lon", "max_lon"):
-        frame[col] = frame[col].round(5)
+    # Boxes rounded outward so they never shrink below their size.
+    frame[["lat", "lon"]] = frame[["lat", "lon"]].round(5)
+    for col in ("min_lat", "min_lon"):
+        frame[col] = np.floor(frame[col] * 1e5 + 1e-6) / 1e5
+    for col in ("max_lat", "max_lon"):
+        frame[col] = np.ceil(frame[col] * 1e5 - 1e-6) / 1e5
     frame["score"] = frame["score"].round(4)
     return frame[list(TASKING_COLUMNS)].astype(_DTYPES).reset_index(drop=True)
 

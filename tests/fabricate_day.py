@@ -32,7 +32,7 @@ JIWANI_DARK = (24.96, 61.86)  # where A goes dark, about 10 km SE of Jiwani
 MEETING = (24.66, 61.98)  # where A reappears and meets B, ~35 km offshore
 VESSEL_A = 463_100_001
 VESSEL_B = 422_100_002
-LOOK_ALIKE_GROUND = (25.20, 64.00)  # Kalmat / Astola grounds
+LOOK_ALIKE_GROUND = (22.60, 59.50)  # offshore gillnetters, far from other events
 
 
 @dataclass

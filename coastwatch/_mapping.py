@@ -115,12 +115,37 @@ def setup_map(ax, box, ticks: bool = True) -> None:
         ax.set_yticks([])
 
 
-@lru_cache(maxsize=1)
-def _land_rings() -> tuple[np.ndarray, ...]:
+@lru_cache(maxsize=16)
+def _land_rings(box) -> tuple[np.ndarray, ...]:
+    """Exterior rings of the land clipped to a (slightly padded) view box."""
+    lon0, lon1, lat0, lat1 = box
+    pad = 0.02 * max(lon1 - lon0, lat1 - lat0)
+    clipped = shapely.clip_by_rect(
+        geo.land_geometry(), lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad
+    )
     rings = []
-    for polygon in shapely.get_parts(geo.land_geometry()):
-        rings.append(np.asarray(polygon.exterior.coords))
+    for polygon in shapely.get_parts(clipped):
+        if isinstance(polygon, shapely.Polygon) and not polygon.is_empty:
+            rings.append(np.asarray(polygon.exterior.coords))
     return tuple(rings)
+
+
+@lru_cache(maxsize=16)
+def _coast_paths(box) -> tuple[np.ndarray, ...]:
+    """Coastlines clipped to a (slightly padded) view box."""
+    lon0, lon1, lat0, lat1 = box
+    pad = 0.02 * max(lon1 - lon0, lat1 - lat0)
+    out = []
+    for path in geo.coastline_paths():
+        if not _in_view(path, (lon0 - pad, lon1 + pad, lat0 - pad, lat1 + pad)):
+            continue
+        line = shapely.clip_by_rect(
+            shapely.LineString(path), lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad
+        )
+        for part in shapely.get_parts(line):
+            if not part.is_empty:
+                out.append(shapely.get_coordinates(part))
+    return tuple(out)
 
 
 def _in_view(xy: np.ndarray, box) -> bool:
@@ -184,12 +209,11 @@ def draw_base(
     Returns legend handles for what was drawn.
     """
     handles = []
-    for ring in _land_rings():
-        if _in_view(ring, box):
-            ax.fill(ring[:, 0], ring[:, 1], color=LAND, zorder=1, lw=0)
-    for path in geo.coastline_paths():
-        if _in_view(path, box):
-            ax.plot(path[:, 0], path[:, 1], color=COAST, lw=0.6, zorder=4)
+    box = tuple(float(v) for v in box)
+    for ring in _land_rings(box):
+        ax.fill(ring[:, 0], ring[:, 1], color=LAND, zorder=1, lw=0)
+    for path in _coast_paths(box):
+        ax.plot(path[:, 0], path[:, 1], color=COAST, lw=0.6, zorder=4)
     if lines:
         border = shapely.get_coordinates(geo.border_line())
         ax.plot(

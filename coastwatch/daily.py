@@ -34,7 +34,7 @@ from . import days as _days
 from ._io import write_text_atomic
 from ._version import __version__
 from .config import Config
-from .events import EVENT_KINDS, write_events
+from .events import EVENT_KINDS, empty_events, finalise_events, write_events
 from .heatmaps import render_heatmap, render_layers, risk_grid, write_netcdf
 from .report import render_report
 from .schema import timestamps_ns
@@ -234,10 +234,8 @@ def write_day_products(
     start, end = _days.day_window(label, config.grid.day_boundary)
     folder = Path(out_dir) / f"{label:%Y-%m-%d}"
     folder.mkdir(parents=True, exist_ok=True)
-    if events is None:
-        from .events import empty_events
-
-        events = empty_events()
+    # Canonical row order, so any input order gives the same files.
+    events = finalise_events(empty_events() if events is None else events)
     ds = risk_grid(tracks, events, config, days=[label])
     tasking = tasking_list(events, incidents, config)
     paths: dict[str, Path] = {}

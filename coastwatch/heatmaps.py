@@ -317,13 +317,17 @@ def _prepare_traffic(tracks: pd.DataFrame | None, boundary: str) -> _Traffic | N
         if "segment" in tracks
         else tracks["mmsi"].to_numpy(np.int64)
     )
+    lat = _float(tracks, "lat")
+    lon = _float(tracks, "lon")
+    # Sorted by (group, time) without equal times is used as is; otherwise
+    # sort, breaking ties by position so any row order gives the same grid.
     in_order = len(group) < 2 or bool(
         np.all(
             (group[1:] > group[:-1])
-            | ((group[1:] == group[:-1]) & (t_ns[1:] >= t_ns[:-1]))
+            | ((group[1:] == group[:-1]) & (t_ns[1:] > t_ns[:-1]))
         )
     )
-    order = None if in_order else np.lexsort((t_ns, group))
+    order = None if in_order else np.lexsort((lon, lat, t_ns, group))
 
     def take(a):
         return np.ascontiguousarray(a if order is None else a[order])
@@ -333,8 +337,8 @@ def _prepare_traffic(tracks: pd.DataFrame | None, boundary: str) -> _Traffic | N
     return _Traffic(
         t_s=t_ns // 1_000_000_000,
         day=_days.day_numbers(t_ns, boundary),
-        lat=take(_float(tracks, "lat")),
-        lon=take(_float(tracks, "lon")),
+        lat=take(lat),
+        lon=take(lon),
         same_group_next=group[1:] == group[:-1],
         mmsi=take(tracks["mmsi"].to_numpy(np.int64)),
     )

@@ -184,7 +184,7 @@ def incident_map_png(
         keep = np.isin(mmsi, vessels) & (t_ns >= start.value) & (t_ns <= end.value)
         sub = tracks.loc[keep, ["mmsi", "lat", "lon"]].assign(t=t_ns[keep])
         for v, group in sub.groupby("mmsi", sort=True):
-            group = group.sort_values("t", kind="stable")
+            group = group.sort_values(["t", "lat", "lon"], kind="stable")
             paths[int(v)] = (group["lon"].to_numpy(), group["lat"].to_numpy())
     lat_all = np.concatenate(
         [

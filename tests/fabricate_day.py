@@ -25,6 +25,7 @@ from coastwatch.events import finalise_events
 from coastwatch.schema import conform_tracks, sort_tracks, timestamps_ns
 
 HOUR_NS = 3_600_000_000_000
+MINUTE_NS = 60_000_000_000
 KM_PER_DEG_LAT = 111.2
 
 # The planted incident (positions at sea, outside every port area).
@@ -32,7 +33,7 @@ JIWANI_DARK = (24.96, 61.86)  # where A goes dark, about 10 km SE of Jiwani
 MEETING = (24.66, 61.98)  # where A reappears and meets B, ~35 km offshore
 VESSEL_A = 463_100_001
 VESSEL_B = 422_100_002
-LOOK_ALIKE_GROUND = (22.60, 59.50)  # offshore gillnetters, far from other events
+LOOK_ALIKE_GROUND = (22.55, 61.20)  # offshore gillnetters, far from other events
 
 
 @dataclass
@@ -378,7 +379,7 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
         _event(
             "dark_gap",
             VESSEL_A,
-            day_ns + int(19.1667 * HOUR_NS),
+            day_ns + (19 * 60 + 10) * MINUTE_NS,
             2.5,
             lat_a,
             lon_a,
@@ -392,7 +393,7 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
         _event(
             "rendezvous",
             VESSEL_B,
-            day_ns + int(21.6667 * HOUR_NS),
+            day_ns + (21 * 60 + 40) * MINUTE_NS,
             1.3,
             lat_m,
             lon_m,

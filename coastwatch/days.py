@@ -21,7 +21,14 @@ import pandas as pd
 
 from .errors import ConfigError
 
-__all__ = ["DAY_BOUNDARIES", "day_label", "day_numbers", "day_window"]
+__all__ = [
+    "DAY_BOUNDARIES",
+    "day_label",
+    "day_numbers",
+    "day_window",
+    "label_of_number",
+    "number_of_label",
+]
 
 DAY_NS = 86_400 * 1_000_000_000
 HOUR_NS = 3_600 * 1_000_000_000

@@ -58,6 +58,13 @@ Events belong to the day in which they start; days follow the configured
 boundary (:mod:`coastwatch.days`). Events with a NaN risk add nothing to the
 risk layers. The time coordinate is the UTC start of each day's window, with
 CF cell bounds in ``time_bnds``.
+
+Pictures
+--------
+:func:`render_heatmap` draws one day's risk layer as a map (smoothed, as a
+density per 100 km²) under the patrol targets' boxes; :func:`render_layers`
+draws traffic, loitering, dark gaps and rendezvous side by side. Both write
+PNGs whose bytes depend only on their inputs (and the matplotlib version).
 """
 
 from __future__ import annotations
@@ -81,7 +88,14 @@ from .errors import ConfigError, InputError
 from .events import EVENT_KINDS
 from .schema import timestamps_ns
 
-__all__ = ["GridSpec", "grid_spec", "risk_grid", "write_netcdf"]
+__all__ = [
+    "GridSpec",
+    "grid_spec",
+    "render_heatmap",
+    "render_layers",
+    "risk_grid",
+    "write_netcdf",
+]
 
 _TRACK_COLUMNS = ("mmsi", "timestamp", "lat", "lon")
 _EVENT_COLUMNS = ("kind", "mmsi", "start", "lat", "lon", "risk")

@@ -194,3 +194,19 @@ def test_day_helpers():
         split_days(None, None, "midnight")
     with pytest.raises(ConfigError, match="day must be a date such as 2024-03-01"):
         day_label("yesterday-ish")
+
+
+def test_grid_and_tasking_settings_load_from_toml(tmp_path):
+    from coastwatch.config import load_config
+
+    path = tmp_path / "run.toml"
+    path.write_text(
+        '[grid]\nday_boundary = "pkt_noon"\nnormalise_hours = 12\n'
+        "[tasking]\ntop_k = 5\ncluster_radius_km = 20\n"
+    )
+    config = load_config(path)
+    assert config.grid.day_boundary == "pkt_noon"
+    assert config.grid.normalise_hours == 12.0
+    assert config.tasking.top_k == 5 and config.tasking.cluster_radius_km == 20.0
+    with pytest.raises(ConfigError, match=r"unknown setting tasking\.k"):
+        load_config(overrides={"tasking": {"k": 3}})

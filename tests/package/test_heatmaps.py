@@ -394,6 +394,10 @@ def test_png_products_are_deterministic_with_expected_size(tmp_path):
     assert len(np.unique(colours, axis=0)) > 200  # a map, not a blank page
     other = render_heatmap(ds, "2024-03-01", None, tmp_path / "h3.png").read_bytes()
     assert other != one
+    damped = render_heatmap(
+        ds, "2024-03-01", targets, tmp_path / "h4.png", variable="risk_normalised"
+    )
+    assert damped.read_bytes() != one
     layers = render_layers(ds, "2024-03-01", tmp_path / "l1.png").read_bytes()
     assert layers == render_layers(ds, "2024-03-01", tmp_path / "l2.png").read_bytes()
     assert Image.open(io.BytesIO(layers)).size == (1468, 724)

@@ -7,31 +7,56 @@ The data flow, each stage a plain function::
 See the README for the track-table and event-table contracts.
 """
 
-from . import geo
+from . import days, geo
 from ._version import __version__
 from .accounting import FileReport, Quarantine, ReadReport
-from .config import Config, load_config
+from .config import Config, TaskingConfig, load_config
+from .daily import DayData, split_days, write_day_products
 from .errors import CoastwatchError, ConfigError, InputError
+from .events import EVENT_KINDS, empty_events, finalise_events, write_events
+from .heatmaps import render_heatmap, render_layers, risk_grid, write_netcdf
 from .readers import detect_format, ingest, read_tracks, write_tracks
+from .report import render_report
+from .risk import chain_incidents, score_events
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, mmsi_is_valid
+from .tasking import TASKING_COLUMNS, tasking_list, write_tasking
 
 __all__ = [
+    "EVENT_KINDS",
+    "TASKING_COLUMNS",
     "TRACK_DTYPES",
     "CoastwatchError",
     "Config",
     "ConfigError",
+    "DayData",
     "FileReport",
     "InputError",
     "Quarantine",
     "ReadReport",
+    "TaskingConfig",
     "__version__",
+    "chain_incidents",
     "conform_tracks",
+    "days",
     "detect_format",
+    "empty_events",
     "empty_tracks",
+    "finalise_events",
     "geo",
     "ingest",
     "load_config",
     "mmsi_is_valid",
     "read_tracks",
+    "render_heatmap",
+    "render_layers",
+    "render_report",
+    "risk_grid",
+    "score_events",
+    "split_days",
+    "tasking_list",
+    "write_day_products",
+    "write_events",
+    "write_netcdf",
+    "write_tasking",
     "write_tracks",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "RendezvousConfig",
     "RiskConfig",
     "SegmentConfig",
+    "TaskingConfig",
     "load_config",
 ]
 
@@ -153,7 +154,34 @@ class RiskConfig:
 
 @dataclass(frozen=True)
 class GridConfig:
-    """The risk grid: a regular lon/lat box (degrees)."""
+    """The risk grid and the daily products (see :mod:`coastwatch.heatmaps`).
+
+    Attributes
+    ----------
+    lon_min, lon_max, lat_min, lat_max : float
+        The default box, degrees (WGS84). The grid covers it and, with
+        ``grow_box``, grows to fit data outside it.
+    resolution_deg : float
+        Cell size of the fine grid, degrees (0.02 deg is about 2 km).
+    gap_resolution_deg : float
+        Cell size of the coarse grid on which dark gaps are spread along their
+        corridor, degrees; a whole multiple of ``resolution_deg``. Traffic for
+        the normalised risk is also summed on this grid.
+    grow_box : bool
+        Grow the box (snapped outward to ``gap_resolution_deg``) to fit tracks
+        and events outside it; if False, data outside the box is left out.
+    max_cells : int
+        Largest fine grid (cells per day) allowed when the box grows.
+    traffic_max_interval_h : float
+        Longest silence between two fixes of one vessel still counted as
+        presence in ``traffic_hours``, hours.
+    normalise_hours : float
+        ``k`` of the traffic-normalised risk ``risk * k / (k + T)``, with ``T``
+        the vessel-hours of traffic in the surrounding coarse cell, hours.
+    day_boundary : str
+        Where one day ends and the next begins: ``utc`` (UTC midnight) or
+        ``pkt_noon`` (12:00 Pakistan time, UTC+5, so a night is never split).
+    """
 
     lon_min: float = 57.5
     lon_max: float = 68.0
@@ -161,6 +189,39 @@ class GridConfig:
     lat_max: float = 26.0
     resolution_deg: float = 0.02
     gap_resolution_deg: float = 0.1
+    grow_box: bool = True
+    max_cells: int = 4_000_000
+    traffic_max_interval_h: float = 1.0
+    normalise_hours: float = 24.0
+    day_boundary: str = "utc"
+
+
+@dataclass(frozen=True)
+class TaskingConfig:
+    """The patrol tasking list (see :func:`coastwatch.tasking.tasking_list`).
+
+    Attributes
+    ----------
+    top_k : int
+        Targets listed.
+    cluster_radius_km : float
+        Events (or incidents) within this distance of a target's leading event
+        are gathered into that target, km.
+    min_box_km : float
+        Smallest side of a target's box, km (a single event gets a box this
+        size centred on it).
+    min_event_risk : float
+        Events scored below this (0..1) are left out of the tasking list (they
+        still count in the risk grid).
+    max_reasons : int
+        Events or incidents whose reasons are quoted per target.
+    """
+
+    top_k: int = 10
+    cluster_radius_km: float = 15.0
+    min_box_km: float = 10.0
+    min_event_risk: float = 0.05
+    max_reasons: int = 3
 
 
 @dataclass(frozen=True)
@@ -175,6 +236,7 @@ class Config:
     dark_rendezvous: DarkRendezvousConfig = field(default_factory=DarkRendezvousConfig)
     grid: GridConfig = field(default_factory=GridConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
+    tasking: TaskingConfig = field(default_factory=TaskingConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as nested plain dicts (TOML/JSON ready)."""

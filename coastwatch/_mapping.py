@@ -359,5 +359,9 @@ def smooth(values: np.ndarray, lat: np.ndarray, step_deg: float, sigma_km: float
         x = np.arange(-radius, radius + 1)
         kernel = np.exp(-0.5 * (x / sigma) ** 2)
         kernel /= kernel.sum()
-        out = np.apply_along_axis(np.convolve, axis, out, kernel, mode="same")
+        # 'full' then the centre: 'same' would return the kernel's length
+        # when the grid is narrower than the kernel.
+        n = out.shape[axis]
+        full = np.apply_along_axis(np.convolve, axis, out, kernel, mode="full")
+        out = np.take(full, np.arange(radius, radius + n), axis=axis)
     return out

@@ -843,6 +843,10 @@ def _map_size(box, map_width_in: float, max_height_in: float) -> tuple[float, fl
     return map_width_in, height
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def render_heatmap(
     ds: xr.Dataset,
     day,
@@ -992,8 +996,9 @@ def render_heatmap(
             left_in / fig_w,
             1 - 0.55 / fig_h,
             f"{_window_text(start, end, boundary)}  ·  "
-            f"{int(day_ds['vessel_count'])} vessels heard  ·  {total} events "
-            f"({kinds})  ·  {n_targets} patrol targets boxed",
+            f"{_plural(int(day_ds['vessel_count']), 'vessel')} heard  ·  "
+            f"{_plural(total, 'event')} ({kinds})  ·  "
+            f"{_plural(n_targets, 'patrol target')} boxed",
             fontsize=9,
             va="top",
             color="#444444",
@@ -1204,7 +1209,8 @@ def render_layers(
             left / fig_w,
             1 - 0.5 / fig_h,
             f"{_window_text(start, end, boundary)}  ·  "
-            f"{int(day_ds['vessel_count'])} vessels heard  ·  {total} events ({kinds})",
+            f"{_plural(int(day_ds['vessel_count']), 'vessel')} heard  ·  "
+            f"{_plural(total, 'event')} ({kinds})",
             fontsize=8.5,
             va="top",
             color="#444444",

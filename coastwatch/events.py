@@ -122,7 +122,7 @@ def finalise_events(frame: pd.DataFrame) -> pd.DataFrame:
     """Bring a table of events to the canonical columns, dtypes, ids and order.
 
     Missing columns get their 'not applicable' value (NaN, missing, False or
-    ""); ``duration_h`` is derived from start and end; ``event_id`` is built
+    ""); ``duration_h`` is always derived from start and end; ``event_id`` is built
     from kind, MMSI(s) and start time where empty. Extra columns are kept at
     the end.
 
@@ -146,15 +146,15 @@ def finalise_events(frame: pd.DataFrame) -> pd.DataFrame:
     n = len(frame)
     columns = {}
     for name, dtype in EVENT_DTYPES.items():
-        if name in frame:
-            col = frame[name]
-        elif name in _DEFAULTS:
-            col = pd.Series([_DEFAULTS[name]] * n, index=frame.index)
-        elif name == "duration_h":
+        if name == "duration_h":  # always derived, never trusted from input
             col = (
                 pd.to_datetime(frame["end"], utc=True)
                 - pd.to_datetime(frame["start"], utc=True)
             ).dt.total_seconds() / 3600.0
+        elif name in frame:
+            col = frame[name]
+        elif name in _DEFAULTS:
+            col = pd.Series([_DEFAULTS[name]] * n, index=frame.index)
         else:
             col = pd.Series(np.full(n, np.nan), index=frame.index)
         if isinstance(dtype, pd.DatetimeTZDtype):

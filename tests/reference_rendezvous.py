@@ -209,3 +209,262 @@ def rendezvous_reference(
     for i, e in enumerate(events):
         e["group"] = numbering.setdefault(root(i), len(numbering))
     return events, (dist_margin, speed_margin)
+
+
+# ---------------------------------------------------------------------------
+# Dark rendezvous
+
+
+def bearing(lat1, lon1, lat2, lon2):
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return math.atan2(y, x)
+
+
+def project(lat0, lon0, lat, lon):
+    """Azimuthal equidistant: metres east and north of (lat0, lon0)."""
+    rho = haversine(lat0, lon0, lat, lon)
+    if rho == 0:
+        return 0.0, 0.0
+    theta = bearing(lat0, lon0, lat, lon)
+    return rho * math.sin(theta), rho * math.cos(theta)
+
+
+def unproject(lat0, lon0, x, y):
+    d = math.hypot(x, y) / EARTH_RADIUS_M
+    if d == 0:
+        return lat0, lon0
+    b = math.atan2(x, y)
+    p1 = math.radians(lat0)
+    p2 = math.asin(
+        math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b)
+    )
+    l2 = math.radians(lon0) + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1),
+        math.cos(d) - math.sin(p1) * math.sin(p2),
+    )
+    return math.degrees(p2), (math.degrees(l2) + 540.0) % 360.0 - 180.0
+
+
+def _frame(gap_a, gap_b):
+    """Plane coordinates of the four fixes about their centre."""
+    vecs = [unit_vector(g[k], g[k + 1]) for g in (gap_a, gap_b) for k in (2, 5)]
+    clat, clon = vector_lat_lon(*(sum(v[i] for v in vecs) for i in range(3)))
+    a0 = project(clat, clon, gap_a[2], gap_a[3])
+    a1 = project(clat, clon, gap_a[5], gap_a[6])
+    b0 = project(clat, clon, gap_b[2], gap_b[3])
+    b1 = project(clat, clon, gap_b[5], gap_b[6])
+    return clat, clon, a0, a1, b0, b1
+
+
+def slack_function(gap_a, gap_b, a0, a1, b0, b1, v):
+    """F(x, y) = later arrival - earlier departure (seconds), times relative."""
+    t_ref = max(gap_a[1], gap_b[1])
+    ta0, ta1 = gap_a[1] - t_ref, gap_a[4] - t_ref
+    tb0, tb1 = gap_b[1] - t_ref, gap_b[4] - t_ref
+
+    def f(x, y):
+        arrive = max(
+            ta0 + math.hypot(x - a0[0], y - a0[1]) / v,
+            tb0 + math.hypot(x - b0[0], y - b0[1]) / v,
+        )
+        depart = min(
+            ta1 - math.hypot(x - a1[0], y - a1[1]) / v,
+            tb1 - math.hypot(x - b1[0], y - b1[1]) / v,
+        )
+        return arrive - depart
+
+    return f, t_ref
+
+
+def grid_minimum(f, xlo, xhi, ylo, yhi, n=41, tol=0.005):
+    """Minimum of f by an n x n grid that zooms onto its best point."""
+    best = (math.inf, 0.0, 0.0)
+    while True:
+        hx = (xhi - xlo) / (n - 1)
+        hy = (yhi - ylo) / (n - 1)
+        for i in range(n):
+            for j in range(n):
+                x = xlo + i * hx
+                y = ylo + j * hy
+                val = f(x, y)
+                if val < best[0]:
+                    best = (val, x, y)
+        if max(hx, hy) < tol:
+            return best
+        _, bx, by = best
+        xlo, xhi = bx - 2 * hx, bx + 2 * hx
+        ylo, yhi = by - 2 * hy, by + 2 * hy
+
+
+def dark_pairs_reference(gaps, max_speed_kn, min_overlap_s, min_together_s):
+    """All pairs of gaps tried; gaps are (vessel, t0, lat0, lon0, t1, lat1, lon1).
+
+    Returns a list of dicts sorted like the kernel, each with the slack
+    (``max_together_s``) found by an exhaustive zooming grid, and the area
+    and centroid of the meeting region measured on a fine grid.
+    """
+    v = max_speed_kn * KNOT_M_S
+    events = []
+    for i, ga in enumerate(gaps):
+        for j, gb in enumerate(gaps):
+            if ga[0] >= gb[0]:
+                continue
+            ov0 = max(ga[1], gb[1])
+            ov1 = min(ga[4], gb[4])
+            if ov1 - ov0 < min_overlap_s:
+                continue
+            clat, clon, a0, a1, b0, b1 = _frame(ga, gb)
+            f, t_ref = slack_function(ga, gb, a0, a1, b0, b1, v)
+            # Search the overlap of the two disks circumscribing the ellipses.
+            ra = v * (ga[4] - ga[1]) / 2
+            rb = v * (gb[4] - gb[1]) / 2
+            ma = ((a0[0] + a1[0]) / 2, (a0[1] + a1[1]) / 2)
+            mb = ((b0[0] + b1[0]) / 2, (b0[1] + b1[1]) / 2)
+            xlo, xhi = max(ma[0] - ra, mb[0] - rb), min(ma[0] + ra, mb[0] + rb)
+            ylo, yhi = max(ma[1] - ra, mb[1] - rb), min(ma[1] + ra, mb[1] + rb)
+            if xlo > xhi or ylo > yhi:
+                continue
+            fmin, xs, ys = grid_minimum(f, xlo, xhi, ylo, yhi)
+            event = {
+                "gap_a": i,
+                "gap_b": j,
+                "vessel_a": ga[0],
+                "vessel_b": gb[0],
+                "overlap_start_s": ov0,
+                "overlap_end_s": ov1,
+                "max_together_s": -fmin,
+                "x": xs,
+                "y": ys,
+                "centre": (clat, clon),
+                "f": f,
+                "t_ref": t_ref,
+                "box": (xlo, xhi, ylo, yhi),
+            }
+            if -fmin >= min_together_s:
+                events.append(event)
+    events.sort(
+        key=lambda e: (
+            e["overlap_start_s"],
+            e["vessel_a"],
+            e["vessel_b"],
+            e["gap_a"],
+            e["gap_b"],
+        )
+    )
+    return events
+
+
+def region_by_grid(event, level, n=200):
+    """Area (m^2) and centroid (lat, lon) of {F <= level} on an n x n grid.
+
+    A first pass over the search box finds the region's extent, a second
+    pass samples that extent finely. Returns None when no sample falls in.
+    """
+    f = event["f"]
+    xlo, xhi, ylo, yhi = event["box"]
+    for _ in range(2):
+        hx = (xhi - xlo) / n
+        hy = (yhi - ylo) / n
+        inside = []
+        for i in range(n):
+            for j in range(n):
+                x = xlo + (i + 0.5) * hx
+                y = ylo + (j + 0.5) * hy
+                if f(x, y) <= level:
+                    inside.append((x, y))
+        if not inside:
+            return None
+        xs = [p[0] for p in inside]
+        ys = [p[1] for p in inside]
+        area = len(inside) * hx * hy
+        cx = sum(xs) / len(xs)
+        cy = sum(ys) / len(ys)
+        xlo, xhi = min(xs) - hx, max(xs) + hx
+        ylo, yhi = min(ys) - hy, max(ys) + hy
+    return area, unproject(*event["centre"], cx, cy)
+
+
+def fix_speed(fixes, c, max_gap):
+    t, _, _, sog = fixes[c]
+    if not math.isnan(sog):
+        return sog
+    if c + 1 < len(fixes) and 0 < fixes[c + 1][0] - t <= max_gap:
+        return implied_sog(fixes, c, c + 1)
+    if c >= 1 and 0 < t - fixes[c - 1][0] <= max_gap:
+        return implied_sog(fixes, c - 1, c)
+    return math.nan
+
+
+def dark_seen_reference(
+    gaps,
+    t,
+    lat,
+    lon,
+    sog,
+    offsets,
+    segment_vessel,
+    max_speed_kn,
+    slow_speed_kn,
+    min_overlap_s,
+    max_break_s,
+    max_interp_gap_s,
+):
+    """Every gap against every fix of every other vessel."""
+    v = max_speed_kn * KNOT_M_S
+    events = []
+    for gi, (vessel, t0, la0, lo0, t1, la1, lo1) in enumerate(gaps):
+        if t1 - t0 < min_overlap_s:
+            continue
+        for s in range(len(offsets) - 1):
+            if segment_vessel[s] == vessel:
+                continue
+            fixes = [
+                (int(t[i]), float(lat[i]), float(lon[i]), float(sog[i]))
+                for i in range(offsets[s], offsets[s + 1])
+            ]
+            good = []
+            for c, (tc, lac, loc, _) in enumerate(fixes):
+                speed = fix_speed(fixes, c, max_interp_gap_s)
+                if math.isnan(lac) or math.isnan(loc) or not speed < slow_speed_kn:
+                    continue
+                if not t0 <= tc <= t1:
+                    continue
+                if haversine(la0, lo0, lac, loc) > v * (tc - t0):
+                    continue
+                if haversine(la1, lo1, lac, loc) > v * (t1 - tc):
+                    continue
+                good.append((tc, lac, loc, speed))
+            runs = []
+            for g in good:
+                if runs and g[0] - runs[-1][-1][0] <= max_break_s:
+                    runs[-1].append(g)
+                else:
+                    runs.append([g])
+            for run in runs:
+                if run[-1][0] - run[0][0] < min_overlap_s:
+                    continue
+                vecs = [unit_vector(g[1], g[2]) for g in run]
+                mlat, mlon = vector_lat_lon(
+                    *(sum(u[i] for u in vecs) for i in range(3))
+                )
+                spread = max(haversine(mlat, mlon, g[1], g[2]) for g in run)
+                events.append(
+                    {
+                        "gap": gi,
+                        "vessel_dark": vessel,
+                        "vessel_seen": int(segment_vessel[s]),
+                        "start_s": run[0][0],
+                        "end_s": run[-1][0],
+                        "n_fixes": len(run),
+                        "lat_deg": mlat,
+                        "lon_deg": mlon,
+                        "mean_sog_seen_kn": sum(g[3] for g in run) / len(run),
+                        "area_km2": math.pi * spread**2 / 1e6,
+                    }
+                )
+    events.sort(key=lambda e: (e["gap"], e["vessel_seen"], e["start_s"]))
+    return events

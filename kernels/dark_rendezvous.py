@@ -641,11 +641,20 @@ def dark_seen_pairs(
             slow[j] = c
             key[j] = iy * n_lon_cells + ix
             j += 1
-    srt = np.argsort(t_s[slow], kind="mergesort")
-    srt = srt[np.argsort(key[srt], kind="mergesort")]
+    # One sort by (cell, time, row): the cell in the high bits, then the time
+    # since the first slow fix (below 2^40 s), ties kept in row order.
+    t_first = t_s[slow].min() if n_slow > 0 else 0
+    cell_time = np.empty(n_slow, dtype=np.int64)
+    for j in range(n_slow):
+        cell_time[j] = (key[j] << 40) | (t_s[slow[j]] - t_first)
+    srt = np.argsort(cell_time, kind="mergesort")
     slow = slow[srt]
     key = key[srt]
+    # The scan reads these in index order: copies beat gathers from (n,).
     slow_t = t_s[slow]
+    slow_lat = lat_deg[slow]
+    slow_lon = lon_deg[slow]
+    slow_vessel = fix_vessel[slow]
 
     buf = np.empty(64, dtype=np.int64)
     oi = np.empty((16, 6), dtype=np.int64)
@@ -679,23 +688,47 @@ def dark_seen_pairs(
                 hi = np.searchsorted(key, k, side="right")
                 if lo == hi:
                     continue
-                f_lo = lo + np.searchsorted(slow_t[lo:hi], t0_s[gi])
-                f_hi = lo + np.searchsorted(slow_t[lo:hi], t1_s[gi], side="right")
+                # No point of the cell is nearer a fix than the cell centre's
+                # distance minus the cell's radius: that bounds when the dark
+                # vessel could have been in the cell at all.
+                ix = ixr % n_lon_cells
+                c_lat = (iy + 0.5) * _CELL_DEG - 90.0
+                c_lon = (ix + 0.5) * _CELL_DEG - 180.0
+                radius = 0.0
+                for corner_lat in (c_lat - 0.5 * _CELL_DEG, c_lat + 0.5 * _CELL_DEG):
+                    radius = max(
+                        radius,
+                        haversine_m(c_lat, c_lon, corner_lat, c_lon - 0.5 * _CELL_DEG),
+                    )
+                radius = radius * (1.0 + 1e-9) + 1.0
+                near0 = haversine_m(lat0_deg[gi], lon0_deg[gi], c_lat, c_lon) - radius
+                near1 = haversine_m(lat1_deg[gi], lon1_deg[gi], c_lat, c_lon) - radius
+                t_lo = t0_s[gi] + np.int64(math.floor(max(near0, 0.0) / v)) - 1
+                t_hi = t1_s[gi] - np.int64(math.floor(max(near1, 0.0) / v)) + 1
+                if t_lo > t_hi:
+                    continue
+                f_lo = lo + np.searchsorted(slow_t[lo:hi], max(t_lo, t0_s[gi]))
+                f_hi = lo + np.searchsorted(
+                    slow_t[lo:hi], min(t_hi, t1_s[gi]), side="right"
+                )
                 for f in range(f_lo, f_hi):
-                    c = slow[f]
-                    if fix_vessel[c] == gap_vessel[gi]:
+                    if slow_vessel[f] == gap_vessel[gi]:
                         continue
-                    d0 = haversine_m(lat0_deg[gi], lon0_deg[gi], lat_deg[c], lon_deg[c])
-                    if not (d0 <= v * (t_s[c] - t0_s[gi])):
+                    d0 = haversine_m(
+                        lat0_deg[gi], lon0_deg[gi], slow_lat[f], slow_lon[f]
+                    )
+                    if not (d0 <= v * (slow_t[f] - t0_s[gi])):
                         continue
-                    d1 = haversine_m(lat1_deg[gi], lon1_deg[gi], lat_deg[c], lon_deg[c])
-                    if not (d1 <= v * (t1_s[gi] - t_s[c])):
+                    d1 = haversine_m(
+                        lat1_deg[gi], lon1_deg[gi], slow_lat[f], slow_lon[f]
+                    )
+                    if not (d1 <= v * (t1_s[gi] - slow_t[f])):
                         continue
                     if n_buf == buf.shape[0]:
                         buf2 = np.empty(2 * n_buf, dtype=np.int64)
                         buf2[:n_buf] = buf
                         buf = buf2
-                    buf[n_buf] = c
+                    buf[n_buf] = slow[f]
                     n_buf += 1
         if n_buf == 0:
             continue

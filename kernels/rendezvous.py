@@ -31,10 +31,14 @@ line by line):
   i.e. the time without a close step) is <= ``max_break_s``. ``start`` and
   ``end`` are the first and last close grid times and the duration is
   ``end - start``; events with ``end - start >= min_duration_s`` are kept.
-  So two vessels alongside for 29 minutes measure 27-29 minutes and those
-  alongside for 31 minutes measure 30-31 minutes at a 60 s step, wherever the
-  grid falls: the measured duration is never longer than the true one and
-  less than two steps shorter.
+  With integer times the measured duration is never longer than the true
+  time together and less than two steps shorter, wherever the grid falls:
+  at a 60 s step two vessels alongside for 29 minutes measure 28 or 29
+  minutes (below a 30-minute minimum) and for 31 minutes 30 or 31 (kept).
+* **Measures** over an event's close steps: minimum and mean separation
+  (great-circle metres, spherical Earth), mean speed of each vessel, and the
+  mean of the pair's midpoints (averaged as unit vectors, so it works across
+  the antimeridian).
 * **Group**: events that share a vessel and overlap in time (closed
   intervals) are connected; each connected component is one group, so three
   or more vessels together come out as pairs with one group id.
@@ -674,7 +678,7 @@ def rendezvous_pairs(
         Both vessels must be slower than this, knots (``makran``: 3);
         ``inf`` switches the speed condition off.
     time_step_s : int
-        Grid step, seconds (``makran``: 60). Grid times are multiples of the
+        Grid step, seconds, > 0 (``makran``: 60). Grid times are multiples of the
         step since the epoch, so results do not depend on where data starts.
     max_interp_gap_s : int
         Longest interval between two fixes that is interpolated across,

@@ -116,9 +116,14 @@ _N_OF = 6
 
 @jit
 def _slot(key, mask):
-    # Fibonacci hashing: the high bits of key * 2^64/phi spread clustered keys.
-    h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
-    return np.int64(h >> np.uint64(32)) & mask
+    # Integer mixing kept below 2^62 at every step, so it gives the same
+    # result compiled and as plain Python (NUMBA_DISABLE_JIT), no overflow.
+    h = (key ^ (key >> 31)) & 0x7FFFFFFF
+    h = (h * 0x5BD1E995) & 0x7FFFFFFF
+    h ^= h >> 15
+    h = (h * 0x2C1B3C6D) & 0x7FFFFFFF
+    h ^= h >> 13
+    return h & mask
 
 
 @jit
@@ -771,7 +776,7 @@ def rendezvous_pairs(
 
     # Spatial hash on unit vectors: a chord <= the arc, so a cell edge of the
     # threshold arc puts every close pair in the same or an adjacent cell.
-    cell = max(max_distance_m / EARTH_RADIUS_M, 1e-12) * (1.0 + 1e-9)
+    cell = max(max_distance_m / EARTH_RADIUS_M, 1e-9) * (1.0 + 1e-9)
     chord_max = 2.0 * math.sin(min(max_distance_m / EARTH_RADIUS_M, math.pi) / 2.0)
     forward_cells = np.empty((13, 3), dtype=np.int64)
     for d in range(13):

@@ -91,6 +91,18 @@ def seen(gaps, segments, **params):
 # Two dark vessels against the reference
 
 
+# Strategies built once (building them inside a composite costs more than
+# drawing from them); each lists its most useful value first.
+BEARING = st.integers(0, 359)
+GAP_PARAMS = st.fixed_dictionaries(
+    {
+        "max_speed_kn": st.sampled_from([12.0, 6.0, 9.0, 15.0]),
+        "min_overlap_s": st.sampled_from([1800, 0, 3600]),
+        "min_together_s": st.sampled_from([0.0, 600.0, 1800.0]),
+    }
+)
+
+
 @st.composite
 def dark_gaps(draw):
     gaps = []
@@ -98,15 +110,10 @@ def dark_gaps(draw):
         vessel = draw(st.sampled_from([i, 0, 1, 2]))
         t0 = T0 + 60 * draw(st.integers(0, 360))
         t1 = t0 + 60 * draw(st.integers(30, 480))
-        p0 = at(draw(st.integers(0, 359)), 1000.0 * draw(st.integers(0, 60)))
-        p1 = at(draw(st.integers(0, 359)), 1000.0 * draw(st.integers(0, 60)))
+        p0 = at(draw(BEARING), 1000.0 * draw(st.integers(0, 60)))
+        p1 = at(draw(BEARING), 1000.0 * draw(st.integers(0, 60)))
         gaps.append(gap(vessel, t0, p0, t1, p1))
-    params = {
-        "max_speed_kn": draw(st.sampled_from([12.0, 6.0, 9.0, 15.0])),
-        "min_overlap_s": draw(st.sampled_from([1800, 0, 3600])),
-        "min_together_s": draw(st.sampled_from([0.0, 600.0, 1800.0])),
-    }
-    return gaps, params
+    return gaps, draw(GAP_PARAMS)
 
 
 def check_against_reference(gaps, params, with_region=False):
@@ -332,6 +339,20 @@ def test_one_dark_run_survives_a_short_break_only():
     assert len(seen([a], [(vessel, fixes)], max_break_s=300)) == 2
 
 
+SOG_KN = st.one_of(st.integers(0, 40).map(lambda x: x / 10), st.just(math.nan))
+STEP_S = st.sampled_from([300, 0, 60, 180, 601, 1200])
+DRIFT_M = st.integers(0, 300)
+SEEN_PARAMS = st.fixed_dictionaries(
+    {
+        "max_speed_kn": st.sampled_from([12.0, 6.0, 9.0]),
+        "slow_speed_kn": st.sampled_from([3.0, 1.0, 2.0]),
+        "min_overlap_s": st.sampled_from([1800, 0, 600]),
+        "max_break_s": st.sampled_from([600, 0, 300, 1800]),
+        "max_interp_gap_s": st.sampled_from([7200, 300]),
+    }
+)
+
+
 @st.composite
 def dark_and_seen(draw):
     gaps = []
@@ -339,33 +360,21 @@ def dark_and_seen(draw):
         vessel = draw(st.sampled_from([i, 0, 1]))
         t0 = T0 + 60 * draw(st.integers(0, 120))
         t1 = t0 + 60 * draw(st.integers(20, 300))
-        p0 = at(draw(st.integers(0, 359)), 1000.0 * draw(st.integers(0, 20)))
-        p1 = at(draw(st.integers(0, 359)), 1000.0 * draw(st.integers(0, 20)))
+        p0 = at(draw(BEARING), 1000.0 * draw(st.integers(0, 20)))
+        p1 = at(draw(BEARING), 1000.0 * draw(st.integers(0, 20)))
         gaps.append(gap(vessel, t0, p0, t1, p1))
     segments = []
     for i in range(draw(st.integers(1, 4))):
         vessel = draw(st.sampled_from([i + 1, 0, 1, 2, 3]))
         t = T0 + 60 * draw(st.integers(-60, 240))
-        pos = at(draw(st.integers(0, 359)), 1000.0 * draw(st.integers(0, 25)))
+        pos = at(draw(BEARING), 1000.0 * draw(st.integers(0, 25)))
         fixes = []
         for _ in range(draw(st.integers(1, 40))):
-            sog = draw(
-                st.one_of(st.integers(0, 40).map(lambda x: x / 10), st.just(math.nan))
-            )
-            fixes.append((t, *pos, sog))
-            t += draw(st.sampled_from([300, 0, 60, 180, 601, 1200]))
-            pos = destination(
-                *pos, draw(st.integers(0, 359)), draw(st.integers(0, 300))
-            )
+            fixes.append((t, *pos, draw(SOG_KN)))
+            t += draw(STEP_S)
+            pos = destination(*pos, draw(BEARING), draw(DRIFT_M))
         segments.append((vessel, fixes))
-    params = {
-        "max_speed_kn": draw(st.sampled_from([12.0, 6.0, 9.0])),
-        "slow_speed_kn": draw(st.sampled_from([3.0, 1.0, 2.0])),
-        "min_overlap_s": draw(st.sampled_from([1800, 0, 600])),
-        "max_break_s": draw(st.sampled_from([600, 0, 300, 1800])),
-        "max_interp_gap_s": draw(st.sampled_from([7200, 300])),
-    }
-    return gaps, segments, params
+    return gaps, segments, draw(SEEN_PARAMS)
 
 
 @settings(max_examples=1000)
@@ -373,7 +382,9 @@ def dark_and_seen(draw):
 def test_one_dark_matches_reference(case):
     gaps, segments, params = case
     got = seen(gaps, segments, **params)
-    want = ref.dark_seen_reference(gaps, *track_arrays(segments), *params.values())
+    want = ref.dark_seen_reference(
+        gaps, *track_arrays(segments), *(params[k] for k in SEEN)
+    )
     assert len(got) == len(want)
     for g, w in zip(got, want, strict=True):
         for f in DARK_SEEN_FIELDS:

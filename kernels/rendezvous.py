@@ -94,8 +94,7 @@ _I_N = 3
 _I_MIN_K = 4
 _I_CUR_SEG_A = 5
 _I_CUR_SEG_B = 6
-_I_ACTIVE_POS = 7
-_N_I = 8
+_N_I = 7
 
 # Columns of the emitted events.
 _O_VA = 0
@@ -218,15 +217,15 @@ def _table_grow(keys, vals):
 
 
 @jit
-def _grow_rows(a):
-    b = np.empty((a.shape[0] * 2, a.shape[1]), dtype=a.dtype)
+def _resize_rows(a, n):
+    b = np.empty((n, a.shape[1]), dtype=a.dtype)
     b[: a.shape[0]] = a
     return b
 
 
 @jit
-def _grow_1d(a):
-    b = np.empty(a.shape[0] * 2, dtype=a.dtype)
+def _resize_1d(a, n):
+    b = np.empty(n, dtype=a.dtype)
     b[: a.shape[0]] = a
     return b
 
@@ -267,8 +266,8 @@ def _emit(pf, pi, e, n_vessels, vessel_ids, step_s, min_duration_s, oi, of, n_ou
     if (last - first) * step_s < min_duration_s:
         return oi, of, n_out
     if n_out == oi.shape[0]:
-        oi = _grow_rows(oi)
-        of = _grow_rows(of)
+        oi = _resize_rows(oi, 2 * n_out)
+        of = _resize_rows(of, 2 * n_out)
     key = pi[e, _I_KEY]
     n = pi[e, _I_N]
     oi[n_out, _O_VA] = vessel_ids[key // n_vessels]
@@ -369,20 +368,6 @@ def rendezvous_groups(vessel_a, vessel_b, start_s, end_s):
 
 
 @jit
-def _resize_rows(a, n):
-    b = np.empty((n, a.shape[1]), dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@jit
-def _resize_1d(a, n):
-    b = np.empty(n, dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@jit
 def _close_pairs(
     m,
     p_cell,
@@ -457,9 +442,9 @@ def _close_pairs(
                 if not (chord2 <= chord2_max):
                     continue
                 if n_hits == hit_p.shape[0]:
-                    hit_p = _grow_1d(hit_p)
-                    hit_q = _grow_1d(hit_q)
-                    hit_sep = _grow_1d(hit_sep)
+                    hit_p = _resize_1d(hit_p, 2 * n_hits)
+                    hit_q = _resize_1d(hit_q, 2 * n_hits)
+                    hit_sep = _resize_1d(hit_sep, 2 * n_hits)
                 hit_p[n_hits] = p
                 hit_q[n_hits] = q
                 hit_sep[n_hits] = (
@@ -509,7 +494,6 @@ def _add_close_step(
         tab_keys[h] = key
         tab_vals[h] = e
         active[n_open] = e
-        pi[e, _I_ACTIVE_POS] = n_open
         n_open += 1
         _start_event(pf, pi, e, key, k)
     else:
@@ -708,7 +692,8 @@ def rendezvous_pairs(
         mean_sep_m : float64
             Mean separation over the close steps, metres.
         mean_sog_a_kn, mean_sog_b_kn : float64
-            Mean speed of each vessel over the close steps, knots.
+            Mean speed of each vessel over the close steps, knots (NaN if a
+            speed was unknown, which only ``max_speed_kn = inf`` lets in).
         lat_deg, lon_deg : float64
             Mean position (on the sphere) of the pair's midpoints, degrees.
         group : int64
@@ -892,9 +877,7 @@ def rendezvous_pairs(
                     slot = _table_find(tab_keys, pi[e, _I_KEY])
                     _table_delete(tab_keys, tab_vals, slot)
                     n_open -= 1
-                    last_e = active[n_open]
-                    active[a] = last_e
-                    pi[last_e, _I_ACTIVE_POS] = a
+                    active[a] = active[n_open]
                     free[n_free] = e
                     n_free += 1
                 else:

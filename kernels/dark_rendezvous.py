@@ -98,7 +98,7 @@ def _centre(lat_a, lon_a, lat_b, lon_b, lat_c, lon_c, lat_d, lon_d):
 
 
 @jit
-def project(lat0, lon0, lat, lon):
+def _project(lat0, lon0, lat, lon):
     """Azimuthal equidistant projection about (lat0, lon0), metres east/north."""
     rho = haversine_m(lat0, lon0, lat, lon)
     if rho == 0.0:
@@ -108,8 +108,8 @@ def project(lat0, lon0, lat, lon):
 
 
 @jit
-def unproject(lat0, lon0, x, y):
-    """Inverse of :func:`project`: (lat, lon) degrees of the plane point."""
+def _unproject(lat0, lon0, x, y):
+    """Inverse of :func:`_project`: (lat, lon) degrees of the plane point."""
     rho = math.sqrt(x * x + y * y)
     if rho == 0.0:
         return lat0, lon0
@@ -117,7 +117,7 @@ def unproject(lat0, lon0, x, y):
 
 
 @jit
-def meeting_slack(x, y, g):
+def _meeting_slack(x, y, g):
     """``F(x, y)``: later arrival minus earlier departure, seconds.
 
     ``g`` is the tuple (ax0, ay0, ta0, ax1, ay1, ta1, bx0, by0, tb0, bx1, by1,
@@ -141,28 +141,28 @@ def _min_over_y(x, ylo, yhi, g):
     b = yhi
     c = b - _INV_PHI * (b - a)
     d = a + _INV_PHI * (b - a)
-    fc = meeting_slack(x, c, g)
-    fd = meeting_slack(x, d, g)
+    fc = _meeting_slack(x, c, g)
+    fd = _meeting_slack(x, d, g)
     while b - a > _TOL_M:
         if fc <= fd:
             b = d
             d = c
             fd = fc
             c = b - _INV_PHI * (b - a)
-            fc = meeting_slack(x, c, g)
+            fc = _meeting_slack(x, c, g)
         else:
             a = c
             c = d
             fc = fd
             d = a + _INV_PHI * (b - a)
-            fd = meeting_slack(x, d, g)
+            fd = _meeting_slack(x, d, g)
     if fc <= fd:
         return fc, c
     return fd, d
 
 
 @jit
-def minimise_slack(xlo, xhi, ylo, yhi, g):
+def _minimise_slack(xlo, xhi, ylo, yhi, g):
     """Lowest ``F`` over a box: golden section in x over minima in y.
 
     ``F`` is convex, so its minimum over y is a convex function of x and
@@ -218,7 +218,7 @@ def _ellipse_box(x0, y0, x1, y1, semi_major):
 
 
 @jit
-def meeting_region(g, level, xs, ys, xlo, xhi, ylo, yhi):
+def _meeting_region(g, level, xs, ys, xlo, xhi, ylo, yhi):
     """Area and centroid of the convex region ``{F <= level}``.
 
     (xs, ys) lies in the region (the minimiser of F). Along each of 128 rays
@@ -241,11 +241,11 @@ def meeting_region(g, level, xs, ys, xlo, xhi, ylo, yhi):
         uy = math.sin(theta)
         lo = 0.0
         hi = diag
-        if meeting_slack(xs + hi * ux, ys + hi * uy, g) <= level:
+        if _meeting_slack(xs + hi * ux, ys + hi * uy, g) <= level:
             lo = hi
         while hi - lo > _TOL_M:
             mid = 0.5 * (lo + hi)
-            if meeting_slack(xs + mid * ux, ys + mid * uy, g) <= level:
+            if _meeting_slack(xs + mid * ux, ys + mid * uy, g) <= level:
                 lo = mid
             else:
                 hi = mid
@@ -288,10 +288,10 @@ def _pair_test(
         lat0_deg[i], lon0_deg[i], lat1_deg[i], lon1_deg[i],
         lat0_deg[j], lon0_deg[j], lat1_deg[j], lon1_deg[j],
     )  # fmt: skip
-    ax0, ay0 = project(clat, clon, lat0_deg[i], lon0_deg[i])
-    ax1, ay1 = project(clat, clon, lat1_deg[i], lon1_deg[i])
-    bx0, by0 = project(clat, clon, lat0_deg[j], lon0_deg[j])
-    bx1, by1 = project(clat, clon, lat1_deg[j], lon1_deg[j])
+    ax0, ay0 = _project(clat, clon, lat0_deg[i], lon0_deg[i])
+    ax1, ay1 = _project(clat, clon, lat1_deg[i], lon1_deg[i])
+    bx0, by0 = _project(clat, clon, lat0_deg[j], lon0_deg[j])
+    bx1, by1 = _project(clat, clon, lat1_deg[j], lon1_deg[j])
     # Times relative to the later gap start keep the sums well conditioned.
     t_ref = max(t0_s[i], t0_s[j])
     ta0 = float(t0_s[i] - t_ref)
@@ -322,10 +322,10 @@ def _pair_test(
     yhi = min(ayhi, byhi) + pad
     if xlo > xhi or ylo > yhi:
         return nothing
-    fmin, xs, ys = minimise_slack(xlo, xhi, ylo, yhi, g)
+    fmin, xs, ys = _minimise_slack(xlo, xhi, ylo, yhi, g)
     if -fmin < min_together_s:
         return nothing
-    area, cx, cy = meeting_region(g, -min_together_s, xs, ys, xlo, xhi, ylo, yhi)
+    area, cx, cy = _meeting_region(g, -min_together_s, xs, ys, xlo, xhi, ylo, yhi)
     arrive = max(
         ta0 + math.sqrt((cx - ax0) ** 2 + (cy - ay0) ** 2) / v,
         tb0 + math.sqrt((cx - bx0) ** 2 + (cy - by0) ** 2) / v,
@@ -334,7 +334,7 @@ def _pair_test(
         ta1 - math.sqrt((cx - ax1) ** 2 + (cy - ay1) ** 2) / v,
         tb1 - math.sqrt((cx - bx1) ** 2 + (cy - by1) ** 2) / v,
     )
-    mlat, mlon = unproject(clat, clon, cx, cy)
+    mlat, mlon = _unproject(clat, clon, cx, cy)
     return True, mlat, mlon, area, -fmin, arrive + t_ref, depart + t_ref
 
 
@@ -394,11 +394,12 @@ def dark_rendezvous_pairs(
 
     Notes
     -----
-    Gaps are swept in order of start time with the list of gaps still open
-    ``min_overlap_s`` later, so only gaps that overlap long enough are paired
-    (no all-pairs loop); a pair is then dropped cheaply when the two
-    ellipses cannot reach each other, before the strict test. Time
-    O(G log G + K) strict tests for K candidate pairs; memory O(G).
+    Gaps are swept in order of start time, each against the list of gaps
+    still open ``min_overlap_s`` after it starts, so only gaps that overlap
+    long enough are paired (no all-pairs loop); a pair is dropped cheaply
+    when the two ellipses cannot reach each other, before the strict test
+    (about 0.1 ms). Time O(G log G + G A + K) for A gaps open at once and K
+    strict tests; memory O(G).
     A vessel whose own gap needs more than ``max_speed_kn`` has no
     reachable set and meets no one.
     """
@@ -607,18 +608,12 @@ def dark_seen_pairs(
     -----
     The slow fixes are indexed once by 0.25 degree cell and time, so each
     gap only reads the fixes in the cells its ellipse can reach, in its
-    time window. Time O(n log n + sum over gaps of the fixes read);
-    memory O(n).
+    time window. Time O(n + s log s + sum over gaps of the fixes read) for
+    s slow fixes; memory O(n) float64 (the speeds) and O(s).
     """
     n = t_s.shape[0]
     v = max_speed_kn * KNOT_M_S
     speed = fix_speeds_kn(t_s, lat_deg, lon_deg, sog_kn, offsets, max_interp_gap_s)
-    fix_vessel = np.empty(n, dtype=np.int64)
-    fix_seg = np.empty(n, dtype=np.int64)
-    for s in range(offsets.shape[0] - 1):
-        for c in range(offsets[s], offsets[s + 1]):
-            fix_vessel[c] = segment_vessel[s]
-            fix_seg[c] = s
     n_lon_cells = _N_LON_CELLS
     n_lat_cells = _N_LAT_CELLS
     n_slow = 0
@@ -629,18 +624,22 @@ def dark_seen_pairs(
             n_slow += 1
     slow = np.empty(n_slow, dtype=np.int64)
     key = np.empty(n_slow, dtype=np.int64)
+    seg = np.empty(n_slow, dtype=np.int64)
     j = 0
-    for c in range(n):
-        if speed[c] < slow_speed_kn and not (
-            math.isnan(lat_deg[c]) or math.isnan(lon_deg[c])
-        ):
-            iy = min(
-                np.int64(math.floor((lat_deg[c] + 90.0) / _CELL_DEG)), n_lat_cells - 1
-            )
-            ix = np.int64(math.floor((lon_deg[c] + 180.0) / _CELL_DEG)) % n_lon_cells
-            slow[j] = c
-            key[j] = iy * n_lon_cells + ix
-            j += 1
+    for s in range(offsets.shape[0] - 1):
+        for c in range(offsets[s], offsets[s + 1]):
+            if speed[c] < slow_speed_kn and not (
+                math.isnan(lat_deg[c]) or math.isnan(lon_deg[c])
+            ):
+                iy = min(
+                    np.int64(math.floor((lat_deg[c] + 90.0) / _CELL_DEG)),
+                    n_lat_cells - 1,
+                )
+                ix = np.int64(math.floor((lon_deg[c] + 180.0) / _CELL_DEG))
+                slow[j] = c
+                key[j] = iy * n_lon_cells + ix % n_lon_cells
+                seg[j] = s
+                j += 1
     # One sort by (cell, time, row): the cell in the high bits, then the time
     # since the first slow fix (below 2^40 s), ties kept in row order.
     t_first = t_s[slow].min() if n_slow > 0 else 0
@@ -650,11 +649,13 @@ def dark_seen_pairs(
     srt = np.argsort(cell_time, kind="mergesort")
     slow = slow[srt]
     key = key[srt]
-    # The scan reads these in index order: copies beat gathers from (n,).
+    # Everything the scan and the runs read, copied in scan order.
+    slow_seg = seg[srt]
+    slow_vessel = segment_vessel[slow_seg]
     slow_t = t_s[slow]
     slow_lat = lat_deg[slow]
     slow_lon = lon_deg[slow]
-    slow_vessel = fix_vessel[slow]
+    slow_speed = speed[slow]
 
     buf = np.empty(64, dtype=np.int64)
     oi = np.empty((16, 6), dtype=np.int64)
@@ -728,41 +729,42 @@ def dark_seen_pairs(
                         buf2 = np.empty(2 * n_buf, dtype=np.int64)
                         buf2[:n_buf] = buf
                         buf = buf2
-                    buf[n_buf] = slow[f]
+                    buf[n_buf] = f
                     n_buf += 1
         if n_buf == 0:
             continue
-        q = np.sort(buf[:n_buf])
+        # Qualifying fixes in (segment, time) order, i.e. by row.
+        q = buf[:n_buf][np.argsort(slow[buf[:n_buf]])]
         r0 = 0
         for r in range(1, n_buf + 1):
             if (
                 r < n_buf
-                and fix_seg[q[r]] == fix_seg[q[r - 1]]
-                and t_s[q[r]] - t_s[q[r - 1]] <= max_break_s
+                and slow_seg[q[r]] == slow_seg[q[r - 1]]
+                and slow_t[q[r]] - slow_t[q[r - 1]] <= max_break_s
             ):
                 continue
             first = q[r0]
             last = q[r - 1]
-            if t_s[last] - t_s[first] >= min_overlap_s:
+            if slow_t[last] - slow_t[first] >= min_overlap_s:
                 x = 0.0
                 y = 0.0
                 z = 0.0
                 ssum = 0.0
                 for u in range(r0, r):
-                    c = q[u]
-                    rl = math.radians(lat_deg[c])
-                    rn = math.radians(lon_deg[c])
+                    f = q[u]
+                    rl = math.radians(slow_lat[f])
+                    rn = math.radians(slow_lon[f])
                     x += math.cos(rl) * math.cos(rn)
                     y += math.cos(rl) * math.sin(rn)
                     z += math.sin(rl)
-                    ssum += speed[c]
+                    ssum += slow_speed[f]
                 mlat = math.degrees(math.atan2(z, math.sqrt(x * x + y * y)))
                 mlon = math.degrees(math.atan2(y, x))
                 spread = 0.0
                 for u in range(r0, r):
-                    c = q[u]
+                    f = q[u]
                     spread = max(
-                        spread, haversine_m(mlat, mlon, lat_deg[c], lon_deg[c])
+                        spread, haversine_m(mlat, mlon, slow_lat[f], slow_lon[f])
                     )
                 if n_out == oi.shape[0]:
                     oi2 = np.empty((2 * n_out, 6), dtype=np.int64)
@@ -773,9 +775,9 @@ def dark_seen_pairs(
                     of = of2
                 oi[n_out, 0] = gi
                 oi[n_out, 1] = gap_vessel[gi]
-                oi[n_out, 2] = fix_vessel[first]
-                oi[n_out, 3] = t_s[first]
-                oi[n_out, 4] = t_s[last]
+                oi[n_out, 2] = slow_vessel[first]
+                oi[n_out, 3] = slow_t[first]
+                oi[n_out, 4] = slow_t[last]
                 oi[n_out, 5] = r - r0
                 of[n_out, 0] = mlat
                 of[n_out, 1] = mlon

@@ -424,3 +424,16 @@ def test_gothenburg_close_approach(ais_real):
     cpa = np.datetime64("2017-07-05T19:08:26").astype("datetime64[s]").astype(np.int64)
     assert abs(e["t_min_sep_s"] - cpa) <= 10
     assert e["mean_sog_a_kn"] > 5 and e["mean_sog_b_kn"] > 5
+
+
+def test_missing_positions_are_gaps_in_the_grid():
+    b = at(0, 100)
+    fixes_b = still(T0, T0 + 3600, *b)
+    fixes_b[30] = (fixes_b[30][0], math.nan, math.nan, 0.5)  # at T0 + 30 min
+    segments = [(1, still(T0, T0 + 3600, LAT, LON)), (2, fixes_b)]
+    (e,) = run(segments)
+    assert (e["start_s"], e["end_s"], e["n_steps"]) == (T0, T0 + 3600, 60)
+    want, _ = ref.rendezvous_reference(*build(segments), *MAKRAN.values())
+    assert_same_events([e], want)
+    # Without breaks: two halves of 29 minutes, each too short.
+    assert run(segments, max_break_s=0) == []

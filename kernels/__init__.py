@@ -8,20 +8,36 @@ states), positions float64 degrees, speeds knots, distances metres.
 """
 
 from ._geo import destination, haversine_m, initial_bearing_deg
+from .dark_rendezvous import (
+    DARK_PAIR_FIELDS,
+    DARK_SEEN_FIELDS,
+    dark_rendezvous_pairs,
+    dark_seen_pairs,
+    fix_speeds_kn,
+)
 from .gridding import cell_index, grid_dwell_hours, grid_lines, grid_points
 from .proximity import polyline_proximity, segment_intersects, segments_cross_polyline
 from .raster import bilinear_at, sample_bilinear
+from .rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups, rendezvous_pairs
 
 __all__ = [
+    "DARK_PAIR_FIELDS",
+    "DARK_SEEN_FIELDS",
+    "RENDEZVOUS_FIELDS",
     "bilinear_at",
     "cell_index",
+    "dark_rendezvous_pairs",
+    "dark_seen_pairs",
     "destination",
+    "fix_speeds_kn",
     "grid_dwell_hours",
     "grid_lines",
     "grid_points",
     "haversine_m",
     "initial_bearing_deg",
     "polyline_proximity",
+    "rendezvous_groups",
+    "rendezvous_pairs",
     "sample_bilinear",
     "segment_intersects",
     "segments_cross_polyline",

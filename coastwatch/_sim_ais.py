@@ -118,6 +118,24 @@ class AisModel:
     invalid_rate: float = 1e-4
     invalid_min: int = 3
 
+    @classmethod
+    def full_reception(cls) -> AisModel:
+        """Every transmission received once: no coverage holes, no loss.
+
+        For measuring detectors against the definitions without the
+        coverage model in the way; duplicates and invalid rows stay.
+        """
+        return cls(
+            terrestrial_p=1.0,
+            class_a_full_nm=10_000.0,
+            class_a_zero_nm=10_001.0,
+            class_b_full_nm=10_000.0,
+            class_b_zero_nm=10_001.0,
+            satellite_vessel_p_a=0.0,
+            satellite_vessel_p_b=0.0,
+            loss_p=0.0,
+        )
+
     def to_dict(self) -> dict:
         """Plain JSON-ready settings."""
         return {

@@ -652,8 +652,10 @@ class FleetPlanner:
         phase = rng.uniform(0, 2 * np.pi)
         base = rng.uniform(0, 360.0)
         t = path.now
+        step = 1200.0  # the first leg drops back onto the cable over 20 minutes
         while t < until:
-            t = min(t + 600.0, until)
+            t = min(t + step, until)
+            step = 600.0
             ang = math.radians(
                 base
                 + 150.0 * math.sin(2 * math.pi * t / 44_700.0 + phase)
@@ -1297,7 +1299,7 @@ class FleetPlanner:
         path = Path.start(-SPIN_UP_S, *ports[here])
         while path.now < end:
             stay = rng.uniform(6, 30) * HOUR
-            if here == "UAE":
+            if here in ("UAE", "Muscat"):  # ports outside the modelled coast
                 path.vanish(path.now + stay)
             else:
                 path.stay(path.now + stay, MOORED, "moored")
@@ -1723,7 +1725,7 @@ class IncidentPlanner:
             *self._exit(rng), rng.uniform(8.0, 10.0), UNDERWAY, "transit", rng
         )
         mother_path.vanish(mother_path.now + 60.0)
-        ais = "B" if rng.uniform() < 0.5 else "A"
+        ais = "A" if rng.uniform() < 0.6 else "B"
         mother = self._add(
             incident_id, "mother_ship", mother_path, "", self._dhow(rng, ais)
         )
@@ -1891,7 +1893,7 @@ class IncidentPlanner:
         dest = self._exit(rng) if rng.uniform() < 0.5 else g.berth("Karachi", rng)
         path.go(*dest, speed, UNDERWAY, "transit")
         path.vanish(self.fleet._horizon()[1])
-        ais = "A" if rng.uniform() < 0.5 else "B"
+        ais = "A" if rng.uniform() < 0.7 else "B"
         ident = self._dhow(rng, ais)
         if rng.uniform() < 0.4:
             ident.update(vessel_type="unknown", ship_type=0, name="")

@@ -8,7 +8,7 @@ gap); dark rendezvous are pairs of true gaps whose reachable areas meet.
 
 from __future__ import annotations
 
-from collections import Counter
+import math
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from .config import Config
 from .events import finalise_events
 
 LOITER_STEP_S = 10.0
+_IN_PORT_ACTS = np.array([ACT["moored"], ACT["anchorage_wait"]])
 PAIR_STEP_S = 30.0
 ABSENT = ACT["absent"]
 
@@ -34,6 +35,7 @@ TRUTH_EXTRA_COLUMNS = (
     "met",
     "vessel_group",
     "other_group",
+    "dark_vessels",
 )
 
 
@@ -127,10 +129,9 @@ def _pair_samples(vessels: list[Vessel], t_end: float, max_speed_kn: float):
         slow = present & (speed < max_speed_kn)
         if not slow.any():
             continue
-        # Legs wholly inside one port area cannot hold a rendezvous.
-        port = geo.port_area_index(lat, lon)
-        in_port_leg = (port[:-1] >= 0) & (port[:-1] == port[1:])
-        usable = slow & ~in_port_leg
+        # Moored and anchored vessels lie in port areas (by construction),
+        # where no rendezvous counts: leave them out early.
+        usable = slow & ~np.isin(act, _IN_PORT_ACTS)
         if not usable.any():
             continue
         leg = np.searchsorted(t, grid, side="right") - 1
@@ -302,7 +303,8 @@ def dark_gaps(vessels: list[Vessel], t_end: float, config: Config) -> list[dict]
             if not _present_at(v, np.array([a, b])).all():
                 continue
             la, lo = v.path.at(np.array([a, b]))
-            if geo.in_port(la, lo).any():
+            # At sea: a vessel switched off at its berth is not dark.
+            if geo.in_port(la, lo).all():
                 continue
             dist_km = float(sg.haversine_m(la[0], lo[0], la[1], lo[1])) / 1000.0
             out.append(
@@ -326,38 +328,114 @@ def dark_gaps(vessels: list[Vessel], t_end: float, config: Config) -> list[dict]
     return out
 
 
-def _ellipse_samples(f1, f2, major_m: float, n_r: int = 24, n_a: int = 48):
-    """Points filling the ellipse {p: |p-f1| + |p-f2| <= major_m} (local metres)."""
-    c = 0.5 * np.hypot(*(np.asarray(f2) - np.asarray(f1)))
-    a = 0.5 * major_m
-    if a <= c:
-        return np.zeros((0, 2))
-    b = np.sqrt(a * a - c * c)
-    centre = 0.5 * (np.asarray(f1) + np.asarray(f2))
-    ang = np.arctan2(f2[1] - f1[1], f2[0] - f1[0])
-    r = (np.arange(n_r) + 0.5) / n_r
-    th = np.arange(n_a) * 2 * np.pi / n_a
-    rr, tt = np.meshgrid(r, th, indexing="ij")
-    x = a * rr * np.cos(tt)
-    y = b * rr * np.sin(tt)
-    px = centre[0] + x * np.cos(ang) - y * np.sin(ang)
-    py = centre[1] + x * np.sin(ang) + y * np.cos(ang)
-    return np.column_stack([px.ravel(), py.ravel()])
+def _circle_points(c1, r1, c2, r2):
+    """Intersection points of two circles, vectorised over the first axis.
+
+    ``c1``, ``c2`` have shape (n, 2), ``r1``, ``r2`` shape (n,). Returns two
+    (n, 2) arrays, NaN where the circles do not cross.
+    """
+    d_vec = c2 - c1
+    d = np.hypot(d_vec[:, 0], d_vec[:, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = (r1 * r1 - r2 * r2 + d * d) / (2.0 * d)
+        h = np.sqrt(r1 * r1 - a * a)
+        ux = d_vec[:, 0] / d
+        uy = d_vec[:, 1] / d
+    base = c1 + np.column_stack([a * ux, a * uy])
+    off = np.column_stack([-h * uy, h * ux])
+    bad = ~np.isfinite(h)[:, None] | (d == 0)[:, None]
+    return np.where(bad, np.nan, base + off), np.where(bad, np.nan, base - off)
 
 
-def _in_ellipse(p: np.ndarray, f1, f2, major_m: float) -> np.ndarray:
-    return (
-        np.hypot(p[:, 0] - f1[0], p[:, 1] - f1[1])
-        + np.hypot(p[:, 0] - f2[0], p[:, 1] - f2[1])
-        <= major_m
+def _common_points(centres: np.ndarray, radii: np.ndarray, tol_m: float = 1.0):
+    """Points common to all discs, per time, if any.
+
+    ``centres`` (n, k, 2) and ``radii`` (n, k) describe k discs at n times.
+    Their intersection is convex; when it is not empty it holds a disc's
+    centre (a disc inside all others) or a crossing point of two circles
+    (a corner of its boundary), so those candidates decide exactly.
+
+    Returns
+    -------
+    candidates : ndarray, shape (n, m, 2)
+    inside : ndarray of bool, shape (n, m)
+        Which candidates lie in every disc.
+    """
+    _, k, _ = centres.shape
+    cands = [centres[:, i, :] for i in range(k)]
+    for i in range(k):
+        for j in range(i + 1, k):
+            p, q = _circle_points(
+                centres[:, i], radii[:, i], centres[:, j], radii[:, j]
+            )
+            cands += [p, q]
+    cand = np.stack(cands, axis=1)
+    dist = np.hypot(
+        cand[:, :, None, 0] - centres[:, None, :, 0],
+        cand[:, :, None, 1] - centres[:, None, :, 1],
     )
+    inside = np.all(dist <= radii[:, None, :] + tol_m, axis=2)
+    inside &= np.isfinite(cand).all(axis=2)
+    return cand, inside
+
+
+def _two_dark(g1: dict, g2: dict, speed_ms: float, step_s: float = 60.0):
+    """Whether two dark vessels could have been at one place at one time.
+
+    Each vessel at time t was within ``speed * (t - t0)`` of its switch-off
+    position and ``speed * (t1 - t)`` of its switch-on position. Returns the
+    feasible places (degrees) over the overlap, or None.
+    """
+    t0 = max(g1["start_s"], g2["start_s"])
+    t1 = min(g1["end_s"], g2["end_s"])
+    times = np.linspace(t0, t1, max(2, math.ceil((t1 - t0) / step_s) + 1))
+    lat0 = 0.25 * (g1["lat"] + g1["end_lat"] + g2["lat"] + g2["end_lat"])
+    lon0 = 0.25 * (g1["lon"] + g1["end_lon"] + g2["lon"] + g2["end_lon"])
+    kx = sg.M_PER_DEG_LON_EQ * math.cos(math.radians(lat0))
+
+    def xy(lat, lon):
+        return ((lon - lon0) * kx, (lat - lat0) * sg.M_PER_DEG_LAT)
+
+    fixed = np.array(
+        [
+            xy(g1["lat"], g1["lon"]),
+            xy(g1["end_lat"], g1["end_lon"]),
+            xy(g2["lat"], g2["lon"]),
+            xy(g2["end_lat"], g2["end_lon"]),
+        ]
+    )
+    centres = np.broadcast_to(fixed, (len(times), 4, 2))
+    radii = speed_ms * np.column_stack(
+        [
+            times - g1["start_s"],
+            g1["end_s"] - times,
+            times - g2["start_s"],
+            g2["end_s"] - times,
+        ]
+    )
+    cand, inside = _common_points(np.ascontiguousarray(centres), radii)
+    if not inside.any():
+        return None
+    pts = cand[inside]
+    return lat0 + pts[:, 1] / sg.M_PER_DEG_LAT, lon0 + pts[:, 0] / kx
 
 
 def dark_rendezvous(
-    vessels: list[Vessel], gaps: list[dict], config: Config
+    vessels: list[Vessel], gaps: list[dict], t_end: float, config: Config
 ) -> list[dict]:
+    """Dark rendezvous by the detection definitions, on the true schedule.
+
+    Two dark vessels: their true gaps overlap by at least ``min_overlap_h``
+    and there is a place and a time during the overlap both could have
+    reached (the strict test; each no faster than ``max_speed_kn``). One
+    dark vessel: another vessel with its transmitter on is slower than the
+    rendezvous speed limit, at places the dark one could have reached at
+    those times, for at least ``min_overlap_h`` (breaks up to the rendezvous
+    ``max_break_s``).
+    """
     cfg = config.dark_rendezvous
     speed_ms = cfg.max_speed_kn * sg.KNOT_M_S
+    min_overlap = cfg.min_overlap_h * 3600.0
     max_pair_m = config.rendezvous.max_distance_m
     out = []
     for x in range(len(gaps)):
@@ -367,25 +445,10 @@ def dark_rendezvous(
                 continue
             t0 = max(g1["start_s"], g2["start_s"])
             t1 = min(g1["end_s"], g2["end_s"])
-            if t1 - t0 < cfg.min_overlap_h * 3600.0:
+            if t1 - t0 < min_overlap:
                 continue
-            lat0 = 0.25 * (g1["lat"] + g1["end_lat"] + g2["lat"] + g2["end_lat"])
-            lon0 = 0.25 * (g1["lon"] + g1["end_lon"] + g2["lon"] + g2["end_lon"])
-            kx = sg.M_PER_DEG_LON_EQ * np.cos(np.radians(lat0))
-
-            def xy(lat, lon, lat0=lat0, lon0=lon0, kx=kx):
-                return ((lon - lon0) * kx, (lat - lat0) * sg.M_PER_DEG_LAT)
-
-            a1, a2 = xy(g1["lat"], g1["lon"]), xy(g1["end_lat"], g1["end_lon"])
-            b1, b2 = xy(g2["lat"], g2["lon"]), xy(g2["end_lat"], g2["end_lon"])
-            ma = speed_ms * (g1["end_s"] - g1["start_s"])
-            mb = speed_ms * (g2["end_s"] - g2["start_s"])
-            pa = _ellipse_samples(a1, a2, ma)
-            pb = _ellipse_samples(b1, b2, mb)
-            both = np.vstack(
-                [pa[_in_ellipse(pa, b1, b2, mb)], pb[_in_ellipse(pb, a1, a2, ma)]]
-            )
-            if len(both) == 0:
+            places = _two_dark(g1, g2, speed_ms)
+            if places is None:
                 continue
             va = vessels[g1["vessels"][0]]
             vb = vessels[g2["vessels"][0]]
@@ -393,43 +456,98 @@ def dark_rendezvous(
             la1, lo1 = va.path.at(times)
             la2, lo2 = vb.path.at(times)
             sep = sg.haversine_m(la1, lo1, la2, lo2)
-            met = bool((sep <= max_pair_m).any())
-            if met:
-                close = sep <= max_pair_m
+            close = sep <= max_pair_m
+            if close.any():
                 lat = float(0.5 * (la1[close] + la2[close]).mean())
                 lon = float(0.5 * (lo1[close] + lo2[close]).mean())
             else:
-                cx, cy = both.mean(axis=0)
-                lat = float(lat0 + cy / sg.M_PER_DEG_LAT)
-                lon = float(lon0 + cx / kx)
-            # Area where both could have been: a grid over the smaller ellipse.
-            small, other = (pa, (b1, b2, mb)) if ma <= mb else (pb, (a1, a2, ma))
-            lo_x, lo_y = small.min(axis=0)
-            hi_x, hi_y = small.max(axis=0)
-            gx, gy = np.meshgrid(
-                np.linspace(lo_x, hi_x, 80), np.linspace(lo_y, hi_y, 80)
-            )
-            grid = np.column_stack([gx.ravel(), gy.ravel()])
-            f1, f2, m = (a1, a2, ma) if ma <= mb else (b1, b2, mb)
-            inside = _in_ellipse(grid, f1, f2, m) & _in_ellipse(grid, *other)
-            cell = (hi_x - lo_x) / 79.0 * (hi_y - lo_y) / 79.0
-            order = sorted([g1["vessels"][0], g2["vessels"][0]])
+                lat, lon = float(places[0].mean()), float(places[1].mean())
             out.append(
                 {
                     "kind": "dark_rendezvous",
-                    "vessels": tuple(order),
+                    "vessels": tuple(sorted([va.index, vb.index])),
                     "start_s": t0,
                     "end_s": t1,
                     "lat": lat,
                     "lon": lon,
                     "end_lat": lat,
                     "end_lon": lon,
-                    "area_km2": float(inside.sum() * cell / 1e6),
-                    "met": met,
-                    "gap_pair": (x, y),
+                    "met": bool(close.any()),
+                    "gaps": (x, y),
+                    "seen": None,
                     "min_separation_m": float(sep.min()) if len(sep) else np.nan,
                 }
             )
+    out.extend(_one_dark(vessels, gaps, t_end, config))
+    return out
+
+
+def _one_dark(vessels, gaps, t_end, config) -> list[dict]:
+    cfg = config.dark_rendezvous
+    speed_ms = cfg.max_speed_kn * sg.KNOT_M_S
+    min_overlap = cfg.min_overlap_h * 3600.0
+    slow = config.rendezvous.max_speed_kn
+    max_break = config.rendezvous.max_break_s
+    max_pair_m = config.rendezvous.max_distance_m
+    seen_vessels = [v for v in vessels if v.ais_class]
+    out = []
+    for x, g in enumerate(gaps):
+        dark = vessels[g["vessels"][0]]
+        s, e = g["start_s"], g["end_s"]
+        times = np.arange(math.ceil(s / PAIR_STEP_S) * PAIR_STEP_S, e, PAIR_STEP_S)
+        if len(times) < 2:
+            continue
+        reach = 0.5 * speed_ms * (e - s)
+        mid_lat = 0.5 * (g["lat"] + g["end_lat"])
+        mid_lon = 0.5 * (g["lon"] + g["end_lon"])
+        for other in seen_vessels:
+            if other.index == dark.index:
+                continue
+            t, _, _, speed, _, present = _legs(other)
+            if t[0] > e or t[-1] < s:
+                continue
+            la, lo = other.path.at(times)
+            if sg.haversine_m(mid_lat, mid_lon, la, lo).min() > reach + 1.0:
+                continue
+            leg = np.clip(
+                np.searchsorted(t, times, side="right") - 1, 0, len(speed) - 1
+            )
+            ok = present[leg] & (speed[leg] < slow)
+            for a, b, _ in merged_off(other):
+                ok &= ~((times >= a) & (times <= b))
+            ok &= sg.haversine_m(g["lat"], g["lon"], la, lo) <= speed_ms * (times - s)
+            ok &= sg.haversine_m(g["end_lat"], g["end_lon"], la, lo) <= speed_ms * (
+                e - times
+            )
+            idx = np.flatnonzero(ok)
+            if len(idx) < 2:
+                continue
+            breaks = np.flatnonzero(np.diff(times[idx]) > max_break)
+            starts = np.concatenate([[0], breaks + 1])
+            ends = np.concatenate([breaks, [len(idx) - 1]])
+            for r0, r1 in zip(starts.tolist(), ends.tolist(), strict=True):
+                k = idx[r0 : r1 + 1]
+                if times[k[-1]] - times[k[0]] < min_overlap:
+                    continue
+                dla, dlo = dark.path.at(times[k])
+                sep = sg.haversine_m(dla, dlo, la[k], lo[k])
+                out.append(
+                    {
+                        "kind": "dark_rendezvous",
+                        "vessels": tuple(sorted([dark.index, other.index])),
+                        "start_s": float(times[k[0]]),
+                        "end_s": float(times[k[-1]]),
+                        "lat": float(la[k].mean()),
+                        "lon": float(lo[k].mean()),
+                        "end_lat": float(la[k].mean()),
+                        "end_lon": float(lo[k].mean()),
+                        "met": bool((sep <= max_pair_m).any()),
+                        "gaps": (x,),
+                        "seen": other.index,
+                        "seen_speed_kn": float(speed[leg[k]].mean()),
+                        "min_separation_m": float(sep.min()),
+                    }
+                )
     return out
 
 
@@ -509,7 +627,7 @@ def truth_table(
     loiter = loitering(vessels, t_end, config)
     rdv = rendezvous(vessels, t_end, config)
     gaps = dark_gaps(vessels, t_end, config)
-    drdv = dark_rendezvous(vessels, gaps, config)
+    drdv = dark_rendezvous(vessels, gaps, t_end, config)
     by_id = {inc.incident_id: inc for inc in incidents}
     rows = []
     empty = np.zeros(0)
@@ -541,12 +659,27 @@ def truth_table(
             rec = received.get(vs[0].index, empty)
             observable = has_ais and bool((rec < start).any() and (rec > end).any())
         else:
-            g1, g2 = (gaps[k] for k in ev["gap_pair"])
             observable = has_ais and all(
-                bool((received.get(g["vessels"][0], empty) < g["start_s"]).any())
-                and bool((received.get(g["vessels"][0], empty) > g["end_s"]).any())
-                for g in (g1, g2)
+                bool(
+                    (
+                        received.get(gaps[k]["vessels"][0], empty) < gaps[k]["start_s"]
+                    ).any()
+                )
+                and bool(
+                    (
+                        received.get(gaps[k]["vessels"][0], empty) > gaps[k]["end_s"]
+                    ).any()
+                )
+                for k in ev["gaps"]
             )
+            if ev["seen"] is not None:
+                observable = observable and seen_enough(
+                    received.get(ev["seen"], empty),
+                    start,
+                    end,
+                    config.dark_rendezvous.min_overlap_h * 3600.0,
+                    config.segment.max_gap_h * 3600.0,
+                )
         illicit, incident_id = _labels(vs, start, end, by_id)
         if ev["kind"] == "rendezvous":
             behaviour = _pair_behaviour(vs[0], vs[1], ev["acts"])
@@ -579,6 +712,11 @@ def truth_table(
             "has_ais": has_ais,
             "received_share": share,
             "met": bool(ev.get("met", False)),
+            "dark_vessels": (
+                (1 if ev["seen"] is not None else 2)
+                if ev["kind"] == "dark_rendezvous"
+                else 0
+            ),
             "vessel_group": a.group,
             "other_group": b.group if b is not None else "",
         }
@@ -630,10 +768,9 @@ def truth_table(
         "met": bool,
         "vessel_group": "str",
         "other_group": "str",
+        "dark_vessels": "int8",
     }
     for name, dtype in extra.items():
         events[name] = events[name].astype(dtype)
     events["risk"] = np.nan
-    counts = Counter(events["kind"])
-    del counts
     return events

@@ -147,10 +147,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulate import simulate, write_scenario
+    from .simulate import AisModel, simulate, write_scenario
 
     started = time.perf_counter()
-    scenario = simulate(args.day, days=args.days, vessels=args.vessels, seed=args.seed)
+    model = AisModel.full_reception() if args.reception == "full" else AisModel()
+    scenario = simulate(
+        args.day, days=args.days, vessels=args.vessels, seed=args.seed, ais_model=model
+    )
     simulated = time.perf_counter() - started
     files = write_scenario(
         scenario,
@@ -273,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="AIS feed format (default csv, MarineCadastre)",
     )
     sim.add_argument("--gzip", action="store_true", help="gzip the CSV or NMEA feed")
+    sim.add_argument(
+        "--reception",
+        default="realistic",
+        choices=("realistic", "full"),
+        help="AIS reception: shore receivers and satellite passes (default), or "
+        "every transmission received (to test detectors without coverage holes)",
+    )
     sim.add_argument(
         "--no-keyframes",
         action="store_true",

@@ -116,7 +116,11 @@ def _conform(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out = frame.copy().reset_index(drop=True)
     for col in ("start", "end"):
         try:
-            out[col] = pd.to_datetime(out[col], utc=True)
+            values = out[col]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                out[col] = pd.to_datetime(values, utc=True)
+            else:
+                out[col] = pd.to_datetime(values, utc=True, format="ISO8601")
         except (ValueError, TypeError) as exc:
             raise InputError(
                 None, f"{name} table: {col} is not a time ({exc})"

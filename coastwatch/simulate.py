@@ -907,6 +907,11 @@ def scenario_metadata(
             f"coastwatch simulate --day {scenario.day:%Y-%m-%d} --days {scenario.days} "
             f"--vessels {scenario.vessel_count} --seed {scenario.seed} -o DIR "
             f"--format {format}{' --gzip' if compress else ''}"
+            + (
+                " --reception full"
+                if scenario.ais_model == ais.AisModel.full_reception()
+                else ""
+            )
         ),
     }
 

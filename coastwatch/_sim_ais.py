@@ -134,6 +134,9 @@ class AisModel:
             satellite_vessel_p_a=0.0,
             satellite_vessel_p_b=0.0,
             loss_p=0.0,
+            # Every receiver hears everything: keep duplicates as rare as
+            # a realistic feed has them (about 2 %).
+            duplicate_p=0.004,
         )
 
     def to_dict(self) -> dict:

@@ -1299,8 +1299,10 @@ class FleetPlanner:
         path = Path.start(-SPIN_UP_S, *ports[here])
         while path.now < end:
             stay = rng.uniform(6, 30) * HOUR
-            if here in ("UAE", "Muscat"):  # ports outside the modelled coast
-                path.vanish(path.now + stay)
+            if here in ("UAE", "Muscat"):
+                # Beyond the shore receivers: out of the feed for the days
+                # the round trip and the stay there take.
+                path.vanish(path.now + rng.uniform(2.0, 5.0) * DAY)
             else:
                 path.stay(path.now + stay, MOORED, "moored")
             dest = (
@@ -1498,13 +1500,9 @@ class FleetPlanner:
             UNDERWAY,
             "fuel_unloading",
         )
-        path.go(
-            float(base[0]),
-            float(base[1]),
-            rng.uniform(25.0, 35.0),
-            UNDERWAY,
-            "fuel_run",
-        )
+        back = rng.uniform(25.0, 35.0)
+        path.sail([path.pos, dest], 3.0, UNDERWAY, "fuel_run")
+        path.go(float(base[0]), float(base[1]), back, UNDERWAY, "fuel_run")
         path.vanish(path.now + 60.0)
 
 
@@ -2074,9 +2072,7 @@ def plan(
     clock = Clock(start, days)
     fleet = FleetPlanner(seed, clock, geography())
     kinds = incident_plan(seed, days, per_day)
-    incident_vessels = (
-        max(INCIDENT_VESSELS[k] for d in kinds for k in d) if False else 0
-    )
+    # Incident vessels count towards the day's total.
     incident_vessels = round(
         sum(INCIDENT_VESSELS[k] for d in kinds for k in d) / max(days, 1)
     )

@@ -38,10 +38,13 @@ illicit         bool     part of a planted incident (or of the Gwatar fuel
                          runs, which are smuggling but carry no incident id)
 incident_id     str      ``INC-YYYYMMDD-NN`` of the planted incident, else ""
 observable      bool     AIS could show it: every vessel carries AIS and, for
-                         loitering and rendezvous, its received reports span
-                         at least half of the event; for a dark gap, reports
-                         were received before and after it; for a dark
-                         rendezvous, both gaps are observable
+                         loitering and rendezvous, each vessel's received
+                         reports within the event span at least half of it
+                         and at least the kind's minimum duration, with no
+                         silence longer than the segmentation gap (2 h); for
+                         a dark gap, reports were received before and after
+                         it; for a dark rendezvous, its gap(s) are observable
+                         (and the seen vessel is, as for a rendezvous)
 behaviour       str      what was really going on: ``gillnet_drift``,
                          ``anchorage_wait``, ``pair_trawl``,
                          ``fishing_together``, ``patrol_boarding``,
@@ -52,7 +55,9 @@ has_ais         bool     every vessel of the event carries AIS
 received_share  float64  received / transmitted position reports during the
                          event (the worse vessel of a pair); NaN if none sent
 met             bool     dark rendezvous: the two really came within the
-                         rendezvous distance during the overlap
+                         rendezvous distance during it
+dark_vessels    int8     dark rendezvous: 2 (both dark) or 1 (one dark, one
+                         seen); 0 for other kinds
 vessel_group    str      fleet group of ``mmsi`` (``gillnetter``, ``transit``,
                          ``incident``, ...)
 other_group     str      fleet group of ``other_mmsi``, "" for single vessels
@@ -69,15 +74,54 @@ given):
   mean position lies in a port area;
 * dark gap: the transmitter switched off for at least 2 h while the vessel is
   in the scenario, with both the switch-off and switch-on inside the window
-  and outside port areas;
+  and not both in port areas (a vessel switched off at its berth is not
+  dark);
 * rendezvous: two vessels within 500 m, both below 3 kn, for at least 30 min
-  (breaks of up to 10 min bridged), evaluated every 30 s, on legs that are not
-  inside one port area and with the mean meeting point outside port areas;
-* dark rendezvous: two true dark gaps overlapping by at least 30 min whose
-  reachable areas meet: each area the ellipse with foci at the switch-off and
-  switch-on positions and major axis ``max_speed_kn`` x gap duration; the
-  position is the true meeting point when they met, else the centre of the
-  common area.
+  (breaks of up to 10 min bridged), evaluated every 30 s; moored and
+  anchored legs (always in port areas) are left out, and so are events whose
+  mean meeting point lies in a port area;
+* dark rendezvous, both dark: two true dark gaps overlapping by at least
+  30 min such that, at some time during the overlap, some place was
+  reachable by both (each within ``max_speed_kn`` x time of its switch-off
+  and switch-on positions: the strict test, not merely overlapping
+  ellipses); the position is the true meeting point when they met, else the
+  centre of the places both could reach; start and end are the overlap;
+* dark rendezvous, one dark: another vessel with its transmitter on, slower
+  than 3 kn, at places the dark vessel could have reached at those times,
+  for at least 30 min (breaks up to 10 min); start and end are that run.
+
+Coverage holes (no receiver in range) are not truth events: they are what
+detection has to tell apart from deliberate silence. ``area_km2`` is left
+NaN in the truth.
+
+AIS feed
+--------
+Transmissions follow ITU-R M.1371 nominal intervals: class A 10 s below
+14 kn (3 1/3 s for a minute after a course change of 10 degrees or more),
+6 s to 23 kn, 2 s above, 3 min at anchor or moored below 3 kn; class B CS
+3 min at 2 kn or less, else 30 s; static data (type 5, or 24 A and B) every
+6 min. Shore receivers at Karachi, Ormara, Pasni, Gwadar, Jiwani and
+Chabahar hear a message with probability 0.95 out to 20 nm (class A) or
+8 nm (class B), falling to 0 at 40 nm or 15 nm; a satellite passes every
+60-120 min and hears a vessel in a pass with probability 0.6 (A) or 0.3 (B),
+halved west of 58.5 E; 0.5 % of receptions are lost (see :class:`AisModel`;
+:meth:`AisModel.full_reception` hears everything). The first reception of
+a message is a feed row, further receptions are duplicate rows (25 %);
+satellite rows arrive 15-90 min late and a few shore rows 5-60 min late, so
+files are in arrival order, not time order. GPS noise is 5-10 m (class A)
+or 10-30 m (class B) per axis. Each day a few copies of real rows are
+planted with latitude 91 / longitude 181, MMSI 0 or an unreadable time
+(CSV: an hour of 99; NMEA: a ``c:`` tag that is not a number; Parquet: no
+time). Timestamps are whole seconds. ``scenario.json`` says what reading
+each file must report (``expected_read``).
+
+Not modelled: weather and monsoon season (traffic is the same in every
+month), tides and currents beyond a drift speed, identity tricks (changed
+or cloned MMSIs), class B SOTDMA units, message collisions and slot reuse,
+receiver outages, vessel-to-vessel interactions other than the planted
+ones (no collision avoidance), the Indus delta creeks and other water the
+coastline data leaves out (Port Qasim ships berth at the first water of
+its channel).
 
 Trajectories
 ------------
@@ -117,7 +161,15 @@ from .config import Config
 from .errors import InputError
 from .schema import conform_tracks, mmsi_is_valid, sort_tracks
 
-__all__ = ["FORMATS", "AisModel", "Scenario", "simulate", "write_scenario"]
+__all__ = [
+    "FORMATS",
+    "AisModel",
+    "Scenario",
+    "expected_read",
+    "scenario_metadata",
+    "simulate",
+    "write_scenario",
+]
 
 AisModel = ais.AisModel
 FORMATS = ("csv", "nmea", "parquet")
@@ -967,19 +1019,30 @@ def _static_arrays(rows: pd.DataFrame, scenario: Scenario):
     return names, types, lengths, classes
 
 
+def _time_texts(t: np.ndarray, day: pd.Timestamp) -> pa.Array:
+    """ISO 8601 texts (whole seconds) of times in seconds from ``day``."""
+    seconds = np.floor(t).astype(np.int64)
+    if len(seconds) == 0:
+        return pa.array([], type=pa.string())
+    first = int(seconds.min())
+    span = int(seconds.max()) - first + 1
+    # Each second of the span is formatted once; rows take their text by index.
+    base = day.value // 1_000_000_000 + first
+    table = pc.strftime(
+        pa.array(base + np.arange(span), type=pa.timestamp("s")),
+        format="%Y-%m-%dT%H:%M:%S",
+    )
+    return pc.take(table, pa.array(seconds - first))
+
+
 def _csv_bytes(rows: pd.DataFrame, scenario: Scenario) -> bytes:
     """MarineCadastre CSV of feed rows (arrival order)."""
     names, types, lengths, classes = _static_arrays(rows, scenario)
-    t = (
-        np.floor(rows["t"].to_numpy()).astype(np.int64)
-        + scenario.day.value // 1_000_000_000
-    )
-    stamp = pc.strftime(
-        pa.array(t * 1000, type=pa.timestamp("ms")), format="%Y-%m-%dT%H:%M:%S"
-    )
+    stamp = _time_texts(rows["t"].to_numpy(), scenario.day)
     bad = rows["row_kind"].to_numpy() == ais.ROW_BAD_TIME
     if bad.any():
         text = stamp.to_numpy(zero_copy_only=False).astype(object)
+        # An hour of 99: unparsable, though it looks like a time.
         text[bad] = [s[:11] + "99" + s[13:] for s in text[bad]]
         stamp = pa.array(text, type=pa.string())
     heading = rows["heading"].to_numpy()

@@ -312,7 +312,12 @@ def test_nmea_feed_reads_back_with_exact_accounting(scenario, written):
     assert rejected == {k: v for k, v in want.items() if v}
     # NMEA positions are quantised to 1/10000 minute.
     assert_tracks_equal(tracks, scenario.tracks, 2e-6)
-    assert (tracks["name"].to_numpy() == scenario.tracks["name"].to_numpy()).all()
+    # Names come from static messages; a vessel heard only a few times may
+    # have none received.
+    names = tracks["name"].to_numpy()
+    same = names == scenario.tracks["name"].to_numpy()
+    assert (same | (names == "")).all()
+    assert same.mean() > 0.9
 
 
 def test_nmea_lines_carry_checked_tag_blocks_and_static_messages(written):

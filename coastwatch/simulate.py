@@ -288,9 +288,6 @@ class Scenario:
                 continue
             leg = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, len(t) - 2)
             keep = present[leg]
-            if len(t) > 1:
-                at_end = grid >= t[-1]
-                keep &= ~at_end | present[np.maximum(len(t) - 2, 0)]
             grid, leg = grid[keep], leg[keep]
             if len(grid) == 0:
                 continue

@@ -605,3 +605,47 @@ def test_command_writes_a_scenario(tmp_path, capsys):
         == 2
     )
     assert "vessels must be a whole number" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# The bundled sample day
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "data"
+    / "ais_samples"
+    / "makran_sim_2024-01-15"
+)
+
+
+def test_bundled_sample_reads_back_as_its_scenario_says():
+    meta = json.loads((SAMPLE / "scenario.json").read_text())
+    report = ReadReport()
+    tracks = read_tracks(SAMPLE / "ais", report=report)
+    ((_, expected),) = meta["expected_read"].items()
+    (entry,) = report.files
+    assert entry.read == expected["read"]
+    assert entry.accepted == expected["accepted"] == len(tracks)
+    assert dict(entry.rejected) == {k: v for k, v in expected["rejected"].items() if v}
+    truth = pd.read_parquet(SAMPLE / "truth" / "truth.parquet")
+    incidents = pd.read_csv(SAMPLE / "truth" / "incidents.csv")
+    assert len(incidents) == meta["incidents"] == 5
+    assert set(incidents["incident_id"]) <= set(truth["incident_id"])
+    for kind, counts in meta["truth_counts"].items():
+        sel = truth[truth["kind"] == kind]
+        assert len(sel) == counts["all"]
+        assert int(sel["observable"].sum()) == counts["observable"]
+
+
+@pytest.mark.slow
+def test_bundled_sample_matches_its_regeneration_command(tmp_path):
+    meta = json.loads((SAMPLE / "scenario.json").read_text())
+    command = (
+        meta["regenerate"].replace("coastwatch ", "", 1).replace("DIR", str(tmp_path))
+    )
+    assert main(command.split()) == 0
+    for path in sorted(SAMPLE.rglob("*")):
+        if path.is_file() and path.name != "README.md":
+            assert (
+                path.read_bytes() == (tmp_path / path.relative_to(SAMPLE)).read_bytes()
+            ), path

@@ -85,7 +85,6 @@ RECEIVERS = (
 )
 
 _BOX = geo.REGIONS["makran"]
-ACTIVITIES_BY_CODE = ACTIVITIES
 FISHING_ACTS = [
     ACT[a]
     for a in ("gillnet_set", "gillnet_drift", "gillnet_haul", "trawl", "trawl_turn")
@@ -984,16 +983,12 @@ class FleetPlanner:
                 if sea_from is not None:
                     at_sea.append((sea_from, path.now))
                     sea_from = None
-                if _near(path.pos, berth):
-                    if ais and in_port_ok:
-                        path.stay(t1, MOORED, "moored")
-                    else:
-                        path.vanish(t1)
-                else:
+                if not _near(path.pos, berth):
                     path.go(*berth, 8.0, UNDERWAY, "transit")
-                    path.vanish(t1) if not (ais and in_port_ok) else path.stay(
-                        t1, MOORED, "moored"
-                    )
+                if ais and in_port_ok:
+                    path.stay(t1, MOORED, "moored")
+                else:
+                    path.vanish(t1)
                 continue
             if sea_from is None:
                 sea_from = max(path.now, t0)
@@ -1014,7 +1009,7 @@ class FleetPlanner:
                             float(la[j - a]),
                             float(lo[j - a]),
                             int(arr["status"][j - 1]),
-                            ACTIVITIES_BY_CODE[int(arr["activity"][j - 1])],
+                            ACTIVITIES[int(arr["activity"][j - 1])],
                         )
             else:
                 # Transit stretch: head for where the leader will be at its end.

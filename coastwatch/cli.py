@@ -146,6 +146,60 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import AisModel, simulate, write_scenario
+
+    started = time.perf_counter()
+    model = AisModel.full_reception() if args.reception == "full" else AisModel()
+    scenario = simulate(
+        args.day, days=args.days, vessels=args.vessels, seed=args.seed, ais_model=model
+    )
+    simulated = time.perf_counter() - started
+    files = write_scenario(
+        scenario,
+        args.output,
+        args.format,
+        compress=args.gzip,
+        keyframes=not args.no_keyframes,
+    )
+    seconds = time.perf_counter() - started
+    if not args.quiet:
+        truth = scenario.truth
+        vessels = scenario.vessels
+        print(
+            f"simulated {scenario.days} day(s) from {scenario.day:%Y-%m-%d}: "
+            f"{len(vessels):,} vessels ({int(vessels['has_ais'].sum()):,} with AIS), "
+            f"{len(scenario.incidents)} planted incident(s)"
+        )
+        print(
+            f"  AIS feed {len(scenario.feed):,} rows "
+            f"({len(scenario.tracks):,} valid reports) in {simulated:.1f} s"
+        )
+        for kind in ("loitering", "dark_gap", "rendezvous", "dark_rendezvous"):
+            sel = truth[truth["kind"] == kind]
+            print(
+                f"  truth {kind:<16} {len(sel):>6,} "
+                f"(observable {int(sel['observable'].sum()):,}, "
+                f"illicit {int(sel['illicit'].sum()):,})"
+            )
+        print(f"wrote {len(files)} files to {args.output} in {seconds:.1f} s")
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, read_event_table, read_tasking
+
+    truth = read_event_table(args.truth, "truth")
+    events = read_event_table(args.events, "events")
+    tasking = read_tasking(args.tasking) if args.tasking else None
+    result = evaluate(truth, events, tasking, all_truth=args.all)
+    if args.json:
+        print(result.to_json(), end="")
+    elif not args.quiet:
+        print(result.format_table())
+    return EXIT_OK
+
+
 def _add_read_options(parser: argparse.ArgumentParser) -> None:
     from .readers import FORMATS
 
@@ -200,6 +254,60 @@ def build_parser() -> argparse.ArgumentParser:
         "--rejects", metavar="CSV", help="write every rejected row here, with reason"
     )
     ingest.set_defaults(handler=_cmd_ingest)
+
+    sim = commands.add_parser(
+        "simulate",
+        help="synthetic Makran traffic with ground truth",
+        description="Simulate a day (or days) of Makran coast traffic with planted "
+        "illicit incidents: the AIS feed (MarineCadastre CSV, NMEA with tag "
+        "blocks, or Parquet) and the truth of every event beside it.",
+    )
+    sim.add_argument("--day", required=True, help="first UTC day, YYYY-MM-DD")
+    sim.add_argument("--days", type=int, default=1, help="number of days (default 1)")
+    sim.add_argument(
+        "--vessels", type=int, required=True, help="vessels a day (10..20000)"
+    )
+    sim.add_argument("--seed", type=int, required=True, help="random seed (>= 0)")
+    sim.add_argument("-o", "--output", required=True, help="scenario folder to write")
+    sim.add_argument(
+        "--format",
+        default="csv",
+        choices=("csv", "nmea", "parquet"),
+        help="AIS feed format (default csv, MarineCadastre)",
+    )
+    sim.add_argument("--gzip", action="store_true", help="gzip the CSV or NMEA feed")
+    sim.add_argument(
+        "--reception",
+        default="realistic",
+        choices=("realistic", "full"),
+        help="AIS reception: shore receivers and satellite passes (default), or "
+        "every transmission received (to test detectors without coverage holes)",
+    )
+    sim.add_argument(
+        "--no-keyframes",
+        action="store_true",
+        help="do not write truth/keyframes.parquet (the true trajectories)",
+    )
+    sim.set_defaults(handler=_cmd_simulate)
+
+    ev = commands.add_parser(
+        "evaluate",
+        help="score detected events against truth",
+        description="Match detected events to truth events (same kind, same "
+        "vessels, time overlap >= 50%% of the shorter) and print precision, "
+        "recall, F1 and timing errors per kind; risk ranking (average precision, "
+        "ROC AUC) where events carry risk; tasking hit rates with --tasking.",
+    )
+    ev.add_argument("--truth", required=True, help="truth table or scenario folder")
+    ev.add_argument("--events", required=True, help="detected events (Parquet/CSV)")
+    ev.add_argument("--tasking", help="tasking list CSV")
+    ev.add_argument(
+        "--all",
+        action="store_true",
+        help="score against all truth events, not only the observable ones",
+    )
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(handler=_cmd_evaluate)
     return parser
 
 

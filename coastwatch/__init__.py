@@ -13,18 +13,21 @@ from .accounting import FileReport, Quarantine, ReadReport
 from .config import Config, TaskingConfig, load_config
 from .daily import DayData, split_days, write_day_products
 from .errors import CoastwatchError, ConfigError, InputError
+from .evaluate import evaluate, match_events
 from .events import EVENT_KINDS, empty_events, finalise_events, write_events
 from .heatmaps import render_heatmap, render_layers, risk_grid, write_netcdf
 from .readers import detect_format, ingest, read_tracks, write_tracks
 from .report import render_report
 from .risk import chain_incidents, score_events
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, mmsi_is_valid
+from .simulate import AisModel, Scenario, simulate, write_scenario
 from .tasking import TASKING_COLUMNS, tasking_list, write_tasking
 
 __all__ = [
     "EVENT_KINDS",
     "TASKING_COLUMNS",
     "TRACK_DTYPES",
+    "AisModel",
     "CoastwatchError",
     "Config",
     "ConfigError",
@@ -33,6 +36,7 @@ __all__ = [
     "InputError",
     "Quarantine",
     "ReadReport",
+    "Scenario",
     "TaskingConfig",
     "__version__",
     "chain_incidents",
@@ -41,10 +45,12 @@ __all__ = [
     "detect_format",
     "empty_events",
     "empty_tracks",
+    "evaluate",
     "finalise_events",
     "geo",
     "ingest",
     "load_config",
+    "match_events",
     "mmsi_is_valid",
     "read_tracks",
     "render_heatmap",
@@ -52,11 +58,13 @@ __all__ = [
     "render_report",
     "risk_grid",
     "score_events",
+    "simulate",
     "split_days",
     "tasking_list",
     "write_day_products",
     "write_events",
     "write_netcdf",
+    "write_scenario",
     "write_tasking",
     "write_tracks",
 ]

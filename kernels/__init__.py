@@ -19,6 +19,7 @@ from .gridding import cell_index, grid_dwell_hours, grid_lines, grid_points
 from .proximity import polyline_proximity, segment_intersects, segments_cross_polyline
 from .raster import bilinear_at, sample_bilinear
 from .rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups, rendezvous_pairs
+from .sea_route import grid_path
 
 __all__ = [
     "DARK_PAIR_FIELDS",
@@ -32,6 +33,7 @@ __all__ = [
     "fix_speeds_kn",
     "grid_dwell_hours",
     "grid_lines",
+    "grid_path",
     "grid_points",
     "haversine_m",
     "initial_bearing_deg",

@@ -1,0 +1,618 @@
+"""Cut AIS position reports into trajectories (segments) and transmitter tracks.
+
+Rows are position reports sorted by (mmsi, time, lat, lon, sog, cog) -- see
+:func:`vessel_time_order` -- with an ``offsets`` array marking where each
+MMSI's rows begin. :func:`segment_tracks` gives every row
+
+* a ``track``: which transmitter of the MMSI sent it (0, 1, ... in order of
+  first appearance). One MMSI is often broadcast by several transmitters at
+  once (a misconfigured, cloned or spoofed identity); their reports interleave
+  in time and, joined naively, zig-zag across the ocean.
+* a segment ordinal within the MMSI (0, 1, ... in order of first row): a run of
+  one track's reports with no silence longer than ``max_gap_ns``.
+
+Identity separation keeps up to ``max_open_tracks`` open tracks per MMSI and
+sends each report to the track whose dead-reckoned prediction it fits best,
+in the spirit of Global Fishing Watch's segmenter (gpsdio-segment):
+
+1. **Plausibility.** A track can take a report only if the implied speed from
+   the track's last fix is plausible: ``distance <= max_speed * (dt + slack)``.
+   ``slack`` (seconds) absorbs receiver clock error and position noise.
+2. **Fit.** Each plausible track predicts where the vessel is now from its last
+   fix and velocity (reported SOG/COG, else the velocity implied by its last two
+   fixes, else standing still). The report's cost under that track is the
+   negative log-likelihood of a 2-D Gaussian prediction error whose spread grows
+   with the time elapsed, ``spread * tau`` with ``tau = dt + slack``::
+
+       cost = 0.5 * (miss / (spread * tau)) ** 2 + 2 * ln(tau)
+
+   The first term is the speed-normalised miss distance; the second prefers
+   tracks heard recently over stale ones the report also happens to fit.
+3. **Decision.** One plausible track: join it (the common case, no cost
+   computed). None: open a new track. Several: join the cheapest unless another
+   is within ``ln(ambiguity_ratio)`` of it (its likelihood at least
+   ``1 / ambiguity_ratio`` of the best); an ambiguous report closes every track
+   it was ambiguous between and opens a new track, so a wrong guess never glues
+   two vessels together.
+4. **Capacity.** Opening a track when ``max_open_tracks`` are open closes the
+   one heard least recently. Closed tracks take no more reports.
+
+A single impossible jump therefore becomes a one-point track (flagged as noise
+by the caller) and the vessel's own track carries on. Distances in the
+decision use a local flat-Earth (equirectangular) approximation at the mean
+latitude, longitudes wrapped across the antimeridian; it is within 0.5 % of the
+great circle below about 500 km, and beyond that only decides "far".
+
+Reports with a repeated timestamp within one track are *duplicates*: they join
+the track, are flagged, and do not move its state (the first report at that
+time, in sort order, stands).
+"""
+
+import math
+
+import numpy as np
+
+from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
+from ._jit import jit
+
+__all__ = [
+    "M_PER_DEG",
+    "group_offsets",
+    "segment_stats",
+    "segment_tracks",
+    "vessel_time_order",
+]
+
+M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0  # metres per degree of a great circle
+_DEG = math.pi / 180.0
+_RADIX_BITS = 16
+
+
+# ---------------------------------------------------------------------------
+# ordering
+# ---------------------------------------------------------------------------
+
+
+@jit
+def _compare(a, b):
+    """-1, 0 or 1 as ``a`` sorts before, with or after ``b``; NaN last."""
+    a_nan = a != a
+    b_nan = b != b
+    if a_nan or b_nan:
+        return int(a_nan) - int(b_nan)
+    if a < b:
+        return -1
+    if a > b:
+        return 1
+    return 0
+
+
+@jit
+def _row_less(i, j, lat, lon, sog, cog):
+    """Tie-break of two rows with equal (mmsi, time): lat, lon, sog, cog."""
+    c = _compare(lat[i], lat[j])
+    if c == 0:
+        c = _compare(lon[i], lon[j])
+    if c == 0:
+        c = _compare(sog[i], sog[j])
+    if c == 0:
+        c = _compare(cog[i], cog[j])
+    return c < 0
+
+
+@jit
+def _radix_sort(keys, order):
+    """Stable LSD radix sort of non-negative int64 ``keys``, permuting ``order``.
+
+    Returns the sorted keys and the permuted order (new arrays or the inputs).
+    Digits whose value is the same for every key cost one counting pass only.
+    """
+    n = keys.shape[0]
+    n_buckets = 1 << _RADIX_BITS
+    mask = n_buckets - 1
+    key_max = 0
+    for i in range(n):
+        if keys[i] > key_max:
+            key_max = keys[i]
+    counts = np.empty(n_buckets, dtype=np.int64)
+    tmp_keys = np.empty_like(keys)
+    tmp_order = np.empty_like(order)
+    shift = 0
+    while shift < 63 and (key_max >> shift) > 0:
+        counts[:] = 0
+        for i in range(n):
+            counts[(keys[i] >> shift) & mask] += 1
+        single = False
+        for b in range(n_buckets):
+            if counts[b] == n:
+                single = True
+                break
+            if counts[b] > 0:
+                break
+        if not single:
+            total = 0
+            for b in range(n_buckets):
+                c = counts[b]
+                counts[b] = total
+                total += c
+            for i in range(n):
+                b = (keys[i] >> shift) & mask
+                pos = counts[b]
+                counts[b] = pos + 1
+                tmp_keys[pos] = keys[i]
+                tmp_order[pos] = order[i]
+            keys, tmp_keys = tmp_keys, keys
+            order, tmp_order = tmp_order, order
+        shift += _RADIX_BITS
+    return keys, order
+
+
+@jit
+def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog):
+    """Row order that sorts reports by vessel, time, then a fixed tie-break.
+
+    Parameters
+    ----------
+    mmsi : ndarray of int64, shape (n,)
+        Vessel identity.
+    t_ns : ndarray of int64, shape (n,)
+        Report time, nanoseconds since 1970-01-01 UTC.
+    lat, lon : ndarray of float64, shape (n,)
+        Position, WGS84 degrees.
+    sog, cog : ndarray of float32, shape (n,)
+        Speed over ground (knots) and course over ground (degrees); NaN where
+        not available.
+
+    Returns
+    -------
+    order : ndarray of int64, shape (n,)
+        Permutation: ``mmsi[order]`` ascending, then ``t_ns``, then lat, lon,
+        sog, cog (NaN last). Rows equal in all six keep their input order;
+        they are indistinguishable to :func:`segment_tracks`, so its output
+        does not depend on the input row order.
+
+    Notes
+    -----
+    Already sorted input costs one O(n) check. Otherwise a stable LSD radix
+    sort on time then MMSI (16-bit digits, constant digits skipped), O(n) per
+    digit; a merge-sort fallback covers key ranges beyond 2**63. Runs of equal
+    (mmsi, time) are then ordered by insertion sort (they are short).
+    """
+    n = mmsi.shape[0]
+    order = np.arange(n)
+    presorted = True
+    for i in range(1, n):
+        if mmsi[i] < mmsi[i - 1] or (mmsi[i] == mmsi[i - 1] and t_ns[i] < t_ns[i - 1]):
+            presorted = False
+            break
+    if not presorted:
+        t_min = t_ns.min()
+        t_max = t_ns.max()
+        m_min = mmsi.min()
+        m_max = mmsi.max()
+        if t_max - t_min >= 0 and m_max - m_min >= 0:
+            keys = t_ns - t_min
+            keys, order = _radix_sort(keys, order)
+            keys = np.empty(n, dtype=np.int64)
+            for i in range(n):
+                keys[i] = mmsi[order[i]] - m_min
+            keys, order = _radix_sort(keys, order)
+        else:  # key range overflows int64: comparison sort
+            order = np.argsort(t_ns, kind="mergesort")
+            by_mmsi = np.argsort(mmsi[order], kind="mergesort")
+            order = order[by_mmsi]
+    # Order runs of equal (mmsi, time) by position, speed and course.
+    start = 0
+    while start < n:
+        stop = start + 1
+        a = order[start]
+        while (
+            stop < n and mmsi[order[stop]] == mmsi[a] and t_ns[order[stop]] == t_ns[a]
+        ):
+            stop += 1
+        for i in range(start + 1, stop):
+            row = order[i]
+            j = i - 1
+            while j >= start and _row_less(row, order[j], lat, lon, sog, cog):
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = row
+        start = stop
+    return order
+
+
+@jit
+def group_offsets(mmsi):
+    """Where each vessel's rows begin in rows sorted by MMSI.
+
+    Parameters
+    ----------
+    mmsi : ndarray of int64, shape (n,)
+        Sorted (equal values contiguous).
+
+    Returns
+    -------
+    offsets : ndarray of int64, shape (n_groups + 1,)
+        Group ``k`` is rows ``offsets[k]:offsets[k + 1]``; ``offsets[-1] == n``.
+    """
+    n = mmsi.shape[0]
+    n_groups = 1 if n > 0 else 0
+    for i in range(1, n):
+        if mmsi[i] != mmsi[i - 1]:
+            n_groups += 1
+    offsets = np.empty(n_groups + 1, dtype=np.int64)
+    offsets[0] = 0
+    k = 1
+    for i in range(1, n):
+        if mmsi[i] != mmsi[i - 1]:
+            offsets[k] = i
+            k += 1
+    offsets[n_groups] = n
+    return offsets
+
+
+# ---------------------------------------------------------------------------
+# segmentation
+# ---------------------------------------------------------------------------
+
+
+@jit
+def _east_north_m(lat1, lon1, lat2, lon2):
+    """Local offsets (east, north) in metres from point 1 to point 2."""
+    dlon = lon2 - lon1
+    if dlon > 180.0:
+        dlon -= 360.0
+    elif dlon < -180.0:
+        dlon += 360.0
+    east = dlon * math.cos(0.5 * (lat1 + lat2) * _DEG) * M_PER_DEG
+    north = (lat2 - lat1) * M_PER_DEG
+    return east, north
+
+
+@jit
+def _fill_costs(
+    ti, la, lo_, plausible, slot_t, slot_lat, slot_lon, slot_sog, slot_cog,
+    slot_has_prev, slot_prev_t, slot_prev_lat, slot_prev_lon, slack_s,
+    spread_ms, cost,
+):  # fmt: skip
+    """Cost of the report under each plausible open track (see module notes)."""
+    for k in range(plausible.shape[0]):
+        if not plausible[k]:
+            continue
+        dt_s = (ti - slot_t[k]) * 1e-9
+        s = slot_sog[k]
+        c = slot_cog[k]
+        if s == s and c == c:
+            speed = s * KNOT_M_S
+            v_east = speed * math.sin(c * _DEG)
+            v_north = speed * math.cos(c * _DEG)
+        elif slot_has_prev[k] and slot_t[k] > slot_prev_t[k]:
+            step_s = (slot_t[k] - slot_prev_t[k]) * 1e-9
+            east, north = _east_north_m(
+                slot_prev_lat[k], slot_prev_lon[k], slot_lat[k], slot_lon[k]
+            )
+            v_east = east / step_s
+            v_north = north / step_s
+        else:
+            v_east = 0.0
+            v_north = 0.0
+        east, north = _east_north_m(slot_lat[k], slot_lon[k], la, lo_)
+        miss_e = east - v_east * dt_s
+        miss_n = north - v_north * dt_s
+        tau = dt_s + slack_s
+        z = math.sqrt(miss_e * miss_e + miss_n * miss_n) / (spread_ms * tau)
+        cost[k] = 0.5 * z * z + 2.0 * math.log(tau)
+
+
+@jit
+def segment_tracks(
+    t_ns,
+    lat,
+    lon,
+    sog,
+    cog,
+    offsets,
+    max_gap_ns,
+    separate_identities,
+    max_speed_kn,
+    slack_s,
+    spread_kn,
+    ambiguity_ratio,
+    max_open_tracks,
+):
+    """Give every report a transmitter track and a segment within its MMSI.
+
+    See the module docstring for the rules.
+
+    Parameters
+    ----------
+    t_ns : ndarray of int64, shape (n,)
+        Report time, nanoseconds since 1970-01-01 UTC.
+    lat, lon : ndarray of float64, shape (n,)
+        Position, WGS84 degrees, lon in [-180, 180]. A row with NaN lat or lon
+        is not placed (segment and track -1).
+    sog : ndarray of float32, shape (n,)
+        Reported speed over ground, knots; NaN when not available.
+    cog : ndarray of float32, shape (n,)
+        Reported course over ground, degrees clockwise from north; NaN when not
+        available.
+    offsets : ndarray of int64, shape (n_groups + 1,)
+        MMSI groups; rows sorted as by :func:`vessel_time_order`.
+    max_gap_ns : int
+        A report more than this many nanoseconds after its track's previous
+        report starts a new segment of that track (strictly greater; pass
+        ``gap - 1`` to split on gaps of at least ``gap``).
+    separate_identities : bool
+        False: one track per MMSI, split on time gaps only; the arguments
+        below are then unused.
+    max_speed_kn : float
+        Fastest plausible implied speed from a track's last fix, knots.
+    slack_s : float
+        Seconds added to every time difference (clock error and position
+        noise); must be > 0.
+    spread_kn : float
+        Growth of the prediction error with time, knots.
+    ambiguity_ratio : float
+        Likelihood ratio (>= 1) the best track must beat every other plausible
+        track by; closer is ambiguous.
+    max_open_tracks : int
+        Tracks kept open per MMSI (>= 1).
+
+    Returns
+    -------
+    segment : ndarray of int64, shape (n,)
+        Segment ordinal within the MMSI (0, 1, ... in order of first report);
+        -1 for unplaced rows.
+    track : ndarray of int64, shape (n,)
+        Track (transmitter) index within the MMSI, in order of first report;
+        -1 for unplaced rows.
+    duplicate : ndarray of bool, shape (n,)
+        The report repeats its track's previous timestamp.
+    n_segments : ndarray of int64, shape (n_groups,)
+        Segments per MMSI.
+    n_tracks : ndarray of int64, shape (n_groups,)
+        Tracks per MMSI.
+
+    Notes
+    -----
+    No input validation: call through :func:`coastwatch.segment`. O(n * K)
+    time for K = ``max_open_tracks``; a report with one plausible open track
+    (the common case) costs one distance and no logarithm. Serial; groups are
+    independent, so a caller may split by MMSI.
+    """
+    n = t_ns.shape[0]
+    n_groups = offsets.shape[0] - 1
+    segment = np.empty(n, dtype=np.int64)
+    track = np.empty(n, dtype=np.int64)
+    duplicate = np.zeros(n, dtype=np.bool_)
+    n_segments = np.zeros(n_groups, dtype=np.int64)
+    n_tracks = np.zeros(n_groups, dtype=np.int64)
+
+    k_max = max_open_tracks if separate_identities else 1
+    # Open track slots; ``slot_track < 0`` marks a free slot.
+    slot_track = np.empty(k_max, dtype=np.int64)
+    slot_segment = np.empty(k_max, dtype=np.int64)
+    slot_t = np.empty(k_max, dtype=np.int64)
+    slot_lat = np.empty(k_max)
+    slot_lon = np.empty(k_max)
+    slot_sog = np.empty(k_max, dtype=np.float32)
+    slot_cog = np.empty(k_max, dtype=np.float32)
+    slot_has_prev = np.empty(k_max, dtype=np.bool_)
+    slot_prev_t = np.empty(k_max, dtype=np.int64)
+    slot_prev_lat = np.empty(k_max)
+    slot_prev_lon = np.empty(k_max)
+    plausible = np.empty(k_max, dtype=np.bool_)
+    cost = np.empty(k_max)
+
+    max_speed_ms = max_speed_kn * KNOT_M_S
+    spread_ms = spread_kn * KNOT_M_S
+    log_ambiguity = math.log(ambiguity_ratio)
+
+    for g in range(n_groups):
+        lo = offsets[g]
+        hi = offsets[g + 1]
+        slot_track[:] = -1
+        n_open = 0
+        g_segments = 0
+        g_tracks = 0
+        for i in range(lo, hi):
+            la = lat[i]
+            lo_ = lon[i]
+            if la != la or lo_ != lo_:
+                segment[i] = -1
+                track[i] = -1
+                continue
+            ti = t_ns[i]
+            chosen = -1
+            if not separate_identities:
+                if n_open == 1:
+                    chosen = 0
+            elif n_open > 0:
+                n_plausible = 0
+                for k in range(k_max):
+                    plausible[k] = False
+                    if slot_track[k] < 0:
+                        continue
+                    reach = max_speed_ms * ((ti - slot_t[k]) * 1e-9 + slack_s)
+                    east, north = _east_north_m(slot_lat[k], slot_lon[k], la, lo_)
+                    if east * east + north * north <= reach * reach:
+                        plausible[k] = True
+                        n_plausible += 1
+                        chosen = k
+                if n_plausible > 1:
+                    _fill_costs(
+                        ti, la, lo_, plausible, slot_t, slot_lat, slot_lon,
+                        slot_sog, slot_cog, slot_has_prev, slot_prev_t,
+                        slot_prev_lat, slot_prev_lon, slack_s, spread_ms, cost,
+                    )  # fmt: skip
+                    chosen = -1
+                    for k in range(k_max):
+                        if plausible[k] and (
+                            chosen < 0
+                            or cost[k] < cost[chosen]
+                            or (
+                                cost[k] == cost[chosen]
+                                and slot_track[k] < slot_track[chosen]
+                            )
+                        ):
+                            chosen = k
+                    n_close = 0
+                    for k in range(k_max):
+                        if plausible[k] and cost[k] - cost[chosen] < log_ambiguity:
+                            n_close += 1
+                    if n_close > 1:  # ambiguous: close every contender
+                        best = cost[chosen]
+                        for k in range(k_max):
+                            if plausible[k] and cost[k] - best < log_ambiguity:
+                                slot_track[k] = -1
+                                n_open -= 1
+                        chosen = -1
+            if chosen < 0:
+                # Open a new track in a free slot, else in the stalest one.
+                chosen = -1
+                for k in range(k_max):
+                    if slot_track[k] < 0:
+                        chosen = k
+                        break
+                if chosen < 0:
+                    chosen = 0
+                    for k in range(1, k_max):
+                        if slot_t[k] < slot_t[chosen] or (
+                            slot_t[k] == slot_t[chosen]
+                            and slot_track[k] < slot_track[chosen]
+                        ):
+                            chosen = k
+                else:
+                    n_open += 1
+                slot_track[chosen] = g_tracks
+                slot_segment[chosen] = g_segments
+                g_tracks += 1
+                g_segments += 1
+                slot_has_prev[chosen] = False
+            else:
+                dt = ti - slot_t[chosen]
+                if dt > max_gap_ns:
+                    slot_segment[chosen] = g_segments
+                    g_segments += 1
+                elif dt == 0:
+                    duplicate[i] = True
+                    segment[i] = slot_segment[chosen]
+                    track[i] = slot_track[chosen]
+                    continue
+                slot_has_prev[chosen] = True
+                slot_prev_t[chosen] = slot_t[chosen]
+                slot_prev_lat[chosen] = slot_lat[chosen]
+                slot_prev_lon[chosen] = slot_lon[chosen]
+            slot_t[chosen] = ti
+            slot_lat[chosen] = la
+            slot_lon[chosen] = lo_
+            slot_sog[chosen] = sog[i]
+            slot_cog[chosen] = cog[i]
+            segment[i] = slot_segment[chosen]
+            track[i] = slot_track[chosen]
+        n_segments[g] = g_segments
+        n_tracks[g] = g_tracks
+    return segment, track, duplicate, n_segments, n_tracks
+
+
+@jit
+def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
+    """Per-segment extent, length and speed, one pass over the reports.
+
+    Parameters
+    ----------
+    t_ns : ndarray of int64, shape (n,)
+        Report time, nanoseconds since 1970-01-01 UTC, ascending within each
+        segment.
+    lat, lon : ndarray of float64, shape (n,)
+        Position, WGS84 degrees.
+    sog : ndarray of float32, shape (n,)
+        Reported speed over ground, knots; NaN when not available.
+    segment : ndarray of int64, shape (n,)
+        Dense segment index in ``[0, n_segments)``; rows with -1 are skipped.
+    duplicate : ndarray of bool, shape (n,)
+        Rows repeating their track's previous timestamp (from
+        :func:`segment_tracks`); they count as points but add no length.
+    n_segments : int
+        Number of segments.
+
+    Returns
+    -------
+    start_ns, end_ns : ndarray of int64, shape (n_segments,)
+        First and last report time.
+    points : ndarray of int64, shape (n_segments,)
+        Reports, duplicates included.
+    duplicates : ndarray of int64, shape (n_segments,)
+        Reports flagged as duplicates.
+    length_m : ndarray of float64, shape (n_segments,)
+        Great-circle length through the non-duplicate reports, metres.
+    moved : ndarray of bool, shape (n_segments,)
+        Some non-duplicate report lies elsewhere than the first one.
+    sog_mean_kn, sog_max_kn : ndarray of float64, shape (n_segments,)
+        Mean and maximum reported SOG, knots; NaN when none reported.
+    lat_min, lat_max, lon_min, lon_max : ndarray of float64, shape (n_segments,)
+        Bounding box, degrees (not antimeridian-aware).
+
+    Notes
+    -----
+    O(n) time, O(n_segments) memory. Serial.
+    """
+    start_ns = np.zeros(n_segments, dtype=np.int64)
+    end_ns = np.zeros(n_segments, dtype=np.int64)
+    points = np.zeros(n_segments, dtype=np.int64)
+    duplicates = np.zeros(n_segments, dtype=np.int64)
+    length_m = np.zeros(n_segments)
+    moved = np.zeros(n_segments, dtype=np.bool_)
+    sog_sum = np.zeros(n_segments)
+    sog_count = np.zeros(n_segments, dtype=np.int64)
+    sog_max_kn = np.full(n_segments, np.nan)
+    lat_min = np.full(n_segments, np.nan)
+    lat_max = np.full(n_segments, np.nan)
+    lon_min = np.full(n_segments, np.nan)
+    lon_max = np.full(n_segments, np.nan)
+    last = np.full(n_segments, -1, dtype=np.int64)
+    first = np.full(n_segments, -1, dtype=np.int64)
+    for i in range(t_ns.shape[0]):
+        s = segment[i]
+        if s < 0:
+            continue
+        la = lat[i]
+        lo = lon[i]
+        if points[s] == 0:
+            start_ns[s] = t_ns[i]
+            first[s] = i
+            lat_min[s] = la
+            lat_max[s] = la
+            lon_min[s] = lo
+            lon_max[s] = lo
+        else:
+            lat_min[s] = min(lat_min[s], la)
+            lat_max[s] = max(lat_max[s], la)
+            lon_min[s] = min(lon_min[s], lo)
+            lon_max[s] = max(lon_max[s], lo)
+        points[s] += 1
+        end_ns[s] = t_ns[i]
+        v = sog[i]
+        if v == v:
+            sog_sum[s] += v
+            sog_count[s] += 1
+            if not (sog_max_kn[s] >= v):
+                sog_max_kn[s] = v
+        if duplicate[i]:
+            duplicates[s] += 1
+            continue
+        j = last[s]
+        if j >= 0:
+            length_m[s] += haversine_m(lat[j], lon[j], la, lo)
+            f = first[s]
+            if la != lat[f] or lo != lon[f]:
+                moved[s] = True
+        last[s] = i
+    sog_mean_kn = np.full(n_segments, np.nan)
+    for s in range(n_segments):
+        if sog_count[s] > 0:
+            sog_mean_kn[s] = sog_sum[s] / sog_count[s]
+    return (
+        start_ns, end_ns, points, duplicates, length_m, moved, sog_mean_kn,
+        sog_max_kn, lat_min, lat_max, lon_min, lon_max,
+    )  # fmt: skip

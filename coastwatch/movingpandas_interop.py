@@ -211,6 +211,7 @@ def from_trajectory_collection(
         tracks["lon"].to_numpy(),
         tracks["sog"].to_numpy(),
         tracks["cog"].to_numpy(),
+        True,
     )
     return tracks.take(order).reset_index(drop=True)
 

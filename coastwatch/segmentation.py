@@ -26,9 +26,12 @@ Where coastwatch's default differs from MovingPandas' ``ObservationGapSplitter``
 * one-point segments and segments that never move (a moored vessel between two
   gaps) are kept, and a track with fewer than ``min_noise_points`` reports is
   flagged ``noise`` in the summary; MovingPandas drops such pieces;
-* reports sharing a timestamp are all kept and counted as duplicates (the first
-  in a fixed order carries the track forward); MovingPandas keeps one of them,
-  chosen by an unstable sort;
+* reports sharing a timestamp are all kept and counted as duplicates; the first
+  in (lat, lon, sog, cog) order carries the track forward, so the input row
+  order never matters. MovingPandas keeps one of them, in practice the first
+  in input order (its time sort is not guaranteed stable); the compatible mode
+  does the same, so there, and only there, the input order of same-time
+  reports matters;
 * transmitters sharing an MMSI become separate tracks; MovingPandas joins them.
 """
 
@@ -152,7 +155,8 @@ def segment(
     cfg = _segment_config(config)
     mmsi, t_ns, lat, lon, sog, cog = _columns(tracks)
 
-    order = vessel_time_order(mmsi, t_ns, lat, lon, sog, cog)
+    compatible = cfg.movingpandas_compatible
+    order = vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, not compatible)
     presorted = bool(np.array_equal(order, np.arange(len(order))))
     if not presorted:
         mmsi, t_ns, lat, lon, sog, cog = (
@@ -161,7 +165,6 @@ def segment(
     offsets = group_offsets(mmsi)
 
     gap_ns = round(cfg.max_gap_h * 3600e9)
-    compatible = cfg.movingpandas_compatible
     local, track, duplicate, n_segments, n_tracks = segment_tracks(
         t_ns,
         lat,

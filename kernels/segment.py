@@ -65,7 +65,7 @@ __all__ = [
 
 M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0  # metres per degree of a great circle
 _DEG = math.pi / 180.0
-_RADIX_BITS = 16
+_RADIX_BITS = 11
 
 
 # ---------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def _radix_sort(keys, order):
     """Stable LSD radix sort of non-negative int64 ``keys``, permuting ``order``.
 
     Returns the sorted keys and the permuted order (new arrays or the inputs).
-    Digits whose value is the same for every key cost one counting pass only.
+    One pass counts every digit; digits equal in all keys are skipped.
     """
     n = keys.shape[0]
     n_buckets = 1 << _RADIX_BITS
@@ -114,41 +114,38 @@ def _radix_sort(keys, order):
     for i in range(n):
         if keys[i] > key_max:
             key_max = keys[i]
-    counts = np.empty(n_buckets, dtype=np.int64)
+    n_digits = 0
+    while n_digits * _RADIX_BITS < 63 and (key_max >> (n_digits * _RADIX_BITS)) > 0:
+        n_digits += 1
+    counts = np.zeros((n_digits, n_buckets), dtype=np.int64)
+    for i in range(n):
+        k = keys[i]
+        for d in range(n_digits):
+            counts[d, (k >> (d * _RADIX_BITS)) & mask] += 1
     tmp_keys = np.empty_like(keys)
     tmp_order = np.empty_like(order)
-    shift = 0
-    while shift < 63 and (key_max >> shift) > 0:
-        counts[:] = 0
-        for i in range(n):
-            counts[(keys[i] >> shift) & mask] += 1
-        single = False
+    for d in range(n_digits):
+        shift = d * _RADIX_BITS
+        if counts[d, (keys[0] >> shift) & mask] == n:
+            continue
+        total = 0
         for b in range(n_buckets):
-            if counts[b] == n:
-                single = True
-                break
-            if counts[b] > 0:
-                break
-        if not single:
-            total = 0
-            for b in range(n_buckets):
-                c = counts[b]
-                counts[b] = total
-                total += c
-            for i in range(n):
-                b = (keys[i] >> shift) & mask
-                pos = counts[b]
-                counts[b] = pos + 1
-                tmp_keys[pos] = keys[i]
-                tmp_order[pos] = order[i]
-            keys, tmp_keys = tmp_keys, keys
-            order, tmp_order = tmp_order, order
-        shift += _RADIX_BITS
+            c = counts[d, b]
+            counts[d, b] = total
+            total += c
+        for i in range(n):
+            b = (keys[i] >> shift) & mask
+            pos = counts[d, b]
+            counts[d, b] = pos + 1
+            tmp_keys[pos] = keys[i]
+            tmp_order[pos] = order[i]
+        keys, tmp_keys = tmp_keys, keys
+        order, tmp_order = tmp_order, order
     return keys, order
 
 
 @jit
-def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog):
+def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, break_ties):
     """Row order that sorts reports by vessel, time, then a fixed tie-break.
 
     Parameters
@@ -162,21 +159,27 @@ def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog):
     sog, cog : ndarray of float32, shape (n,)
         Speed over ground (knots) and course over ground (degrees); NaN where
         not available.
+    break_ties : bool
+        Order rows of equal (mmsi, time) by lat, lon, sog, cog (NaN last).
+        False keeps them in input order (what MovingPandas' time sort does in
+        practice).
 
     Returns
     -------
     order : ndarray of int64, shape (n,)
-        Permutation: ``mmsi[order]`` ascending, then ``t_ns``, then lat, lon,
-        sog, cog (NaN last). Rows equal in all six keep their input order;
-        they are indistinguishable to :func:`segment_tracks`, so its output
-        does not depend on the input row order.
+        Permutation: ``mmsi[order]`` ascending, then ``t_ns``, then (with
+        ``break_ties``) lat, lon, sog, cog. Rows still equal keep their input
+        order; they are indistinguishable to :func:`segment_tracks`, so with
+        ``break_ties`` its output does not depend on the input row order.
 
     Notes
     -----
     Already sorted input costs one O(n) check. Otherwise a stable LSD radix
-    sort on time then MMSI (16-bit digits, constant digits skipped), O(n) per
-    digit; a merge-sort fallback covers key ranges beyond 2**63. Runs of equal
-    (mmsi, time) are then ordered by insertion sort (they are short).
+    sort on the MMSI (11-bit digits; three passes for nine-digit MMSIs), then
+    each vessel's rows are sorted by time with a merge sort unless they are
+    already in time order, as in a receiver feed: O(n) for a feed, O(n log m)
+    for shuffled input with m rows per vessel. Runs of equal (mmsi, time) are
+    ordered by insertion sort (they are short).
     """
     n = mmsi.shape[0]
     order = np.arange(n)
@@ -185,29 +188,46 @@ def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog):
         if mmsi[i] < mmsi[i - 1] or (mmsi[i] == mmsi[i - 1] and t_ns[i] < t_ns[i - 1]):
             presorted = False
             break
-    if not presorted:
-        t_min = t_ns.min()
-        t_max = t_ns.max()
+    if presorted:
+        sorted_mmsi = mmsi
+        sorted_t = t_ns
+    else:
+        # Stable sort by MMSI, then sort each vessel's rows by time unless
+        # they already are (a receiver feed is in time order). Keys travel in
+        # sorted order so later passes read memory sequentially.
         m_min = mmsi.min()
-        m_max = mmsi.max()
-        if t_max - t_min >= 0 and m_max - m_min >= 0:
-            keys = t_ns - t_min
-            keys, order = _radix_sort(keys, order)
-            keys = np.empty(n, dtype=np.int64)
-            for i in range(n):
-                keys[i] = mmsi[order[i]] - m_min
-            keys, order = _radix_sort(keys, order)
-        else:  # key range overflows int64: comparison sort
-            order = np.argsort(t_ns, kind="mergesort")
-            by_mmsi = np.argsort(mmsi[order], kind="mergesort")
-            order = order[by_mmsi]
+        if mmsi.max() - m_min >= 0:
+            sorted_mmsi, order = _radix_sort(mmsi - m_min, order)
+            sorted_mmsi = sorted_mmsi + m_min
+        else:  # MMSI range overflows int64
+            order = np.argsort(mmsi, kind="mergesort")
+            sorted_mmsi = mmsi[order]
+        sorted_t = t_ns[order]
+        start = 0
+        while start < n:
+            stop = start + 1
+            in_order = True
+            while stop < n and sorted_mmsi[stop] == sorted_mmsi[start]:
+                if sorted_t[stop] < sorted_t[stop - 1]:
+                    in_order = False
+                stop += 1
+            if not in_order:
+                by_time = np.argsort(sorted_t[start:stop], kind="mergesort")
+                rows = order[start:stop][by_time]
+                times = sorted_t[start:stop][by_time]
+                order[start:stop] = rows
+                sorted_t[start:stop] = times
+            start = stop
+    if not break_ties:
+        return order
     # Order runs of equal (mmsi, time) by position, speed and course.
     start = 0
     while start < n:
         stop = start + 1
-        a = order[start]
         while (
-            stop < n and mmsi[order[stop]] == mmsi[a] and t_ns[order[stop]] == t_ns[a]
+            stop < n
+            and sorted_t[stop] == sorted_t[start]
+            and sorted_mmsi[stop] == sorted_mmsi[start]
         ):
             stop += 1
         for i in range(start + 1, stop):
@@ -271,12 +291,12 @@ def _east_north_m(lat1, lon1, lat2, lon2):
 
 @jit
 def _fill_costs(
-    ti, la, lo_, plausible, slot_t, slot_lat, slot_lon, slot_sog, slot_cog,
+    n_open, ti, la, lo_, plausible, slot_t, slot_lat, slot_lon, slot_sog, slot_cog,
     slot_has_prev, slot_prev_t, slot_prev_lat, slot_prev_lon, slack_s,
     spread_ms, cost,
 ):  # fmt: skip
     """Cost of the report under each plausible open track (see module notes)."""
-    for k in range(plausible.shape[0]):
+    for k in range(n_open):
         if not plausible[k]:
             continue
         dt_s = (ti - slot_t[k]) * 1e-9
@@ -389,7 +409,7 @@ def segment_tracks(
     n_tracks = np.zeros(n_groups, dtype=np.int64)
 
     k_max = max_open_tracks if separate_identities else 1
-    # Open track slots; ``slot_track < 0`` marks a free slot.
+    # State of the open tracks of the current MMSI, one slot each.
     slot_track = np.empty(k_max, dtype=np.int64)
     slot_segment = np.empty(k_max, dtype=np.int64)
     slot_t = np.empty(k_max, dtype=np.int64)
@@ -409,13 +429,10 @@ def segment_tracks(
     log_ambiguity = math.log(ambiguity_ratio)
 
     for g in range(n_groups):
-        lo = offsets[g]
-        hi = offsets[g + 1]
-        slot_track[:] = -1
-        n_open = 0
+        n_open = 0  # open tracks live in slots 0 .. n_open - 1
         g_segments = 0
         g_tracks = 0
-        for i in range(lo, hi):
+        for i in range(offsets[g], offsets[g + 1]):
             la = lat[i]
             lo_ = lon[i]
             if la != la or lo_ != lo_:
@@ -429,24 +446,33 @@ def segment_tracks(
                     chosen = 0
             elif n_open > 0:
                 n_plausible = 0
-                for k in range(k_max):
-                    plausible[k] = False
-                    if slot_track[k] < 0:
-                        continue
+                for k in range(n_open):
                     reach = max_speed_ms * ((ti - slot_t[k]) * 1e-9 + slack_s)
-                    east, north = _east_north_m(slot_lat[k], slot_lon[k], la, lo_)
-                    if east * east + north * north <= reach * reach:
-                        plausible[k] = True
+                    reach2 = reach * reach
+                    dlon = lo_ - slot_lon[k]
+                    if dlon > 180.0:
+                        dlon -= 360.0
+                    elif dlon < -180.0:
+                        dlon += 360.0
+                    north = (la - slot_lat[k]) * M_PER_DEG
+                    east_max = dlon * M_PER_DEG  # cos(lat) <= 1: quick accept
+                    near = east_max * east_max + north * north <= reach2
+                    if not near:
+                        east = east_max * math.cos(0.5 * (slot_lat[k] + la) * _DEG)
+                        near = east * east + north * north <= reach2
+                    plausible[k] = near
+                    if near:
                         n_plausible += 1
                         chosen = k
                 if n_plausible > 1:
                     _fill_costs(
-                        ti, la, lo_, plausible, slot_t, slot_lat, slot_lon,
-                        slot_sog, slot_cog, slot_has_prev, slot_prev_t,
-                        slot_prev_lat, slot_prev_lon, slack_s, spread_ms, cost,
+                        n_open, ti, la, lo_, plausible, slot_t, slot_lat,
+                        slot_lon, slot_sog, slot_cog, slot_has_prev,
+                        slot_prev_t, slot_prev_lat, slot_prev_lon, slack_s,
+                        spread_ms, cost,
                     )  # fmt: skip
                     chosen = -1
-                    for k in range(k_max):
+                    for k in range(n_open):
                         if plausible[k] and (
                             chosen < 0
                             or cost[k] < cost[chosen]
@@ -456,34 +482,41 @@ def segment_tracks(
                             )
                         ):
                             chosen = k
+                    best = cost[chosen]
                     n_close = 0
-                    for k in range(k_max):
-                        if plausible[k] and cost[k] - cost[chosen] < log_ambiguity:
+                    for k in range(n_open):
+                        if plausible[k] and cost[k] - best < log_ambiguity:
                             n_close += 1
                     if n_close > 1:  # ambiguous: close every contender
-                        best = cost[chosen]
-                        for k in range(k_max):
+                        for k in range(n_open - 1, -1, -1):
                             if plausible[k] and cost[k] - best < log_ambiguity:
-                                slot_track[k] = -1
                                 n_open -= 1
+                                last = n_open
+                                slot_track[k] = slot_track[last]
+                                slot_segment[k] = slot_segment[last]
+                                slot_t[k] = slot_t[last]
+                                slot_lat[k] = slot_lat[last]
+                                slot_lon[k] = slot_lon[last]
+                                slot_sog[k] = slot_sog[last]
+                                slot_cog[k] = slot_cog[last]
+                                slot_has_prev[k] = slot_has_prev[last]
+                                slot_prev_t[k] = slot_prev_t[last]
+                                slot_prev_lat[k] = slot_prev_lat[last]
+                                slot_prev_lon[k] = slot_prev_lon[last]
                         chosen = -1
             if chosen < 0:
                 # Open a new track in a free slot, else in the stalest one.
-                chosen = -1
-                for k in range(k_max):
-                    if slot_track[k] < 0:
-                        chosen = k
-                        break
-                if chosen < 0:
+                if n_open < k_max:
+                    chosen = n_open
+                    n_open += 1
+                else:
                     chosen = 0
-                    for k in range(1, k_max):
+                    for k in range(1, n_open):
                         if slot_t[k] < slot_t[chosen] or (
                             slot_t[k] == slot_t[chosen]
                             and slot_track[k] < slot_track[chosen]
                         ):
                             chosen = k
-                else:
-                    n_open += 1
                 slot_track[chosen] = g_tracks
                 slot_segment[chosen] = g_segments
                 g_tracks += 1

@@ -18,9 +18,14 @@ def _nan_last_key(x):
     return (1, 0.0) if x != x else (0, x)
 
 
-def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog):
-    """Rows sorted by mmsi, time, lat, lon, sog, cog (NaN last), stable."""
+def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, break_ties):
+    """Rows sorted by mmsi, time, then (break_ties) lat, lon, sog, cog; stable.
+
+    NaN sorts last.
+    """
     rows = range(len(mmsi))
+    if not break_ties:
+        return sorted(rows, key=lambda i: (mmsi[i], t_ns[i]))
     return sorted(
         rows,
         key=lambda i: (

@@ -47,7 +47,7 @@ def _arrays(rows):
 
 
 def _sorted(arrays):
-    order = vessel_time_order(*arrays)
+    order = vessel_time_order(*arrays, True)
     return tuple(a[order] for a in arrays)
 
 
@@ -82,8 +82,9 @@ def _steady_track(mmsi, lat, lon, sog, cog, start_s, step_s, n):
 
 
 def test_order_empty_and_single():
-    assert vessel_time_order(*_arrays([])).tolist() == []
-    assert vessel_time_order(*_arrays([(1, 0, 0.0, 0.0, 0.0, 0.0)])).tolist() == [0]
+    assert vessel_time_order(*_arrays([]), True).tolist() == []
+    one = _arrays([(1, 0, 0.0, 0.0, 0.0, 0.0)])
+    assert vessel_time_order(*one, True).tolist() == [0]
     assert group_offsets(np.zeros(0, dtype=np.int64)).tolist() == [0]
 
 
@@ -97,12 +98,13 @@ def test_order_breaks_ties_by_position_speed_course_nan_last():
         (3, 99, 0.0, 0.0, 0.0, 0.0),
         (5, 9, 9.0, 9.0, 9.0, 9.0),
     ]
-    assert vessel_time_order(*_arrays(rows)).tolist() == [5, 6, 4, 2, 1, 0, 3]
+    assert vessel_time_order(*_arrays(rows), True).tolist() == [5, 6, 4, 2, 1, 0, 3]
+    assert vessel_time_order(*_arrays(rows), False).tolist() == [5, 6, 0, 1, 2, 3, 4]
 
 
 def test_order_of_presorted_input_is_identity():
     rows = [(1, t, 0.0, 0.0, 0.0, 0.0) for t in range(5)] + [(2, 0, 0, 0, 0, 0)]
-    assert vessel_time_order(*_arrays(rows)).tolist() == list(range(6))
+    assert vessel_time_order(*_arrays(rows), True).tolist() == list(range(6))
 
 
 def test_order_handles_times_before_1970_and_huge_ranges():
@@ -113,7 +115,9 @@ def test_order_handles_times_before_1970_and_huge_ranges():
         (2, -3, 0.0, 0.0, 0.0, 0.0),
         (2, -4, 0.0, 0.0, 0.0, 0.0),
     ]
-    assert vessel_time_order(*_arrays(rows)).tolist() == [3, 2, 1, 0]
+    for break_ties in (True, False):
+        order = vessel_time_order(*_arrays(rows), break_ties)
+        assert order.tolist() == [3, 2, 1, 0]
 
 
 @settings(max_examples=300)
@@ -128,12 +132,13 @@ def test_order_handles_times_before_1970_and_huge_ranges():
             st.sampled_from([0.0, 90.0, math.nan]),
         ),
         max_size=60,
-    )
+    ),
+    st.booleans(),
 )
-def test_order_matches_reference(rows):
+def test_order_matches_reference(rows, break_ties):
     arrays = _arrays(rows)
-    got = vessel_time_order(*arrays)
-    want = ref.vessel_time_order(*(a.tolist() for a in arrays))
+    got = vessel_time_order(*arrays, break_ties)
+    want = ref.vessel_time_order(*(a.tolist() for a in arrays), break_ties)
     assert got.tolist() == want
     sorted_mmsi = arrays[0][got]
     assert group_offsets(sorted_mmsi).tolist() == ref.group_offsets(
@@ -150,7 +155,7 @@ def test_radix_sort_large_shuffled_input_matches_lexsort():
     lon = rng.normal(size=n)
     sog = rng.random(n).astype(np.float32)
     cog = rng.random(n).astype(np.float32)
-    got = vessel_time_order(mmsi, t, lat, lon, sog, cog)
+    got = vessel_time_order(mmsi, t, lat, lon, sog, cog, True)
     want = np.lexsort((cog, sog, lon, lat, t, mmsi))
     np.testing.assert_array_equal(got, want)
 

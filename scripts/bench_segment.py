@@ -1,8 +1,9 @@
 """Benchmark segmentation: coastwatch kernels and wrapper versus MovingPandas.
 
 Generates simple random vessel tracks in the Arabian Sea (report intervals of
-10 s to 3 min, occasional dark gaps of 2.5-8 h, a few MMSIs broadcast by two
-transmitters far apart), time-ordered like a receiver feed, and times
+10 s to 3 min, whole-second times, occasional dark gaps of 2.5-8 h, one MMSI in
+a hundred broadcast by two transmitters far apart), time-ordered like a
+receiver feed, and times
 
 * the segment kernel alone on sorted arrays (compile time reported apart);
 * sort + segment on the arrays (vessel_time_order, gather, segment_tracks);
@@ -83,7 +84,7 @@ def generate(n_points: int, seed: int = 0) -> pd.DataFrame:
         {
             "mmsi": mmsi_of_vessel[vessel],
             "timestamp": pd.to_datetime(
-                np.int64(1_704_067_200) * 10**9 + (t_s * 1e9).astype(np.int64),
+                (np.int64(1_704_067_200) + t_s.astype(np.int64)) * 10**9,
                 utc=True,
             ),
             "lat": lat,
@@ -208,7 +209,7 @@ def _signature(mmsi, start, end) -> list[tuple[int, int, int]]:
         stamps = pd.DatetimeIndex(values)
         if stamps.tz is not None:
             stamps = stamps.tz_convert("UTC").tz_localize(None)
-        return stamps.asi8.tolist()
+        return stamps.as_unit("ns").asi8.tolist()
 
     return sorted(zip(list(map(int, mmsi)), ns(start), ns(end), strict=True))
 

@@ -57,7 +57,11 @@ def to_trajectory_collection(
         Trajectories in ``segment`` order, id ``segment`` (int), ``obj_id``
         the MMSI, CRS EPSG:4326, point geometry from lon/lat, index the
         report time in UTC without a time zone (MovingPandas drops zones).
-        A one-report segment becomes a one-row Trajectory.
+        MovingPandas needs two rows for a trajectory, so one-report segments
+        travel beside the trajectories in the collection's
+        ``single_report_segments`` attribute (a GeoDataFrame of the same
+        columns, one row per segment); :func:`from_trajectory_collection`
+        puts them back.
 
     Raises
     ------
@@ -83,15 +87,17 @@ def to_trajectory_collection(
     stops = np.r_[starts[1:], len(rows)]
 
     position = np.arange(len(rows)) - np.repeat(starts, stops - starts)
+    repeated = np.r_[False, t_sorted[1:] == t_sorted[:-1]] & (position > 0)
     if keep_duplicates:
-        # Strictly increasing index: t_i' = max(t_i, t_{i-1}' + 1 ns).
-        shifted = t_sorted - position
-        running = np.empty_like(shifted)
-        for a, b in zip(starts, stops, strict=True):
-            np.maximum.accumulate(shifted[a:b], out=running[a:b])
-        index_ns = running + position
+        # Strictly increasing index within a segment: t' = max(t, previous + 1 ns).
+        index_ns = t_sorted.copy()
+        segment_of_row = np.repeat(np.arange(len(starts)), stops - starts)
+        for k in np.unique(segment_of_row[repeated]):
+            a, b = starts[k], stops[k]
+            steps = np.arange(b - a)
+            index_ns[a:b] = np.maximum.accumulate(t_sorted[a:b] - steps) + steps
     else:
-        first = np.r_[True, (t_sorted[1:] != t_sorted[:-1]) | (position[1:] == 0)]
+        first = ~repeated
         rows, t_sorted, seg_sorted = rows[first], t_sorted[first], seg_sorted[first]
         starts = np.flatnonzero(np.r_[True, seg_sorted[1:] != seg_sorted[:-1]])
         stops = np.r_[starts[1:], len(rows)]
@@ -114,9 +120,10 @@ def to_trajectory_collection(
     )
     trajectories = []
     for a, b in zip(starts, stops, strict=True):
-        rows_ab = slice(a, b) if b - a > 1 else [a, a]
+        if b - a < 2:
+            continue
         traj = mpd.Trajectory(
-            skeleton.iloc[rows_ab],
+            skeleton.iloc[a:b],
             int(seg_sorted[a]),
             traj_id_col="segment",
             obj_id=int(mmsi[a]),
@@ -124,7 +131,9 @@ def to_trajectory_collection(
         )
         traj.df = gdf.iloc[a:b]
         trajectories.append(traj)
-    return mpd.TrajectoryCollection(trajectories)
+    collection = mpd.TrajectoryCollection(trajectories)
+    collection.single_report_segments = gdf.iloc[starts[stops - starts == 1]]
+    return collection
 
 
 def from_trajectory_collection(
@@ -160,24 +169,42 @@ def from_trajectory_collection(
     import geopandas as gpd
 
     trajectories = list(collection.trajectories)
-    if not trajectories:
+    singles = getattr(collection, "single_report_segments", None)
+    if not trajectories and (singles is None or len(singles) == 0):
         raise InputError(None, "trajectory collection holds no trajectories")
     frames = []
+    group_sizes = []
+    group_ids: list[object] = []
+    group_objects: list[object] = []
     is_wgs84: dict[int, bool] = {}  # CRS comparisons are slow; few distinct CRSs
-    for traj in trajectories:
-        df = traj.df
+
+    def add(df, sizes, ids, objects, id_column):
         if df.crs is not None:
             key = id(df.crs)
             if key not in is_wgs84:
                 is_wgs84[key] = df.crs.equals(_CRS)
             if not is_wgs84[key]:
                 df = df.to_crs(_CRS)
-        if traj.get_traj_id_col() == _MOVINGPANDAS_ID_COLUMN:
+        if id_column == _MOVINGPANDAS_ID_COLUMN:
             df = df.drop(columns=_MOVINGPANDAS_ID_COLUMN, errors="ignore")
         if df.geometry.name != "geometry":
             df = df.rename_geometry("geometry")
         frames.append(df)
-    sizes = np.array([len(f) for f in frames])
+        group_sizes.extend(sizes)
+        group_ids.extend(ids)
+        group_objects.extend(objects)
+
+    for traj in trajectories:
+        add(traj.df, [len(traj.df)], [traj.id], [traj.obj_id], traj.get_traj_id_col())
+    if singles is not None and len(singles):
+        ids = (
+            singles["segment"].tolist()
+            if "segment" in singles
+            else [None] * len(singles)
+        )
+        objects = singles["mmsi"].tolist() if "mmsi" in singles else ids
+        add(singles, [1] * len(singles), ids, objects, None)
+    sizes = np.asarray(group_sizes, dtype=np.int64)
     combined = gpd.GeoDataFrame(pd.concat(frames))
     frame = pd.DataFrame(combined.drop(columns="geometry")).reset_index(drop=True)
     frame["lon"] = combined.geometry.x.to_numpy()
@@ -185,20 +212,18 @@ def from_trajectory_collection(
     if "timestamp" not in frame or frame["timestamp"].isna().any():
         index = pd.DatetimeIndex(combined.index)
         index = index.tz_convert("UTC") if index.tz else index.tz_localize("UTC")
+        from_index = pd.Series(index, index=frame.index)
         if "timestamp" in frame:
-            frame["timestamp"] = frame["timestamp"].fillna(
-                pd.Series(index, index=frame.index)
-            )
+            frame["timestamp"] = frame["timestamp"].fillna(from_index)
         else:
-            frame["timestamp"] = index
-    frame["mmsi"] = _mmsi_of(trajectories, frame, sizes)
+            frame["timestamp"] = from_index
+    frame["mmsi"] = _mmsi_of(frame, sizes, group_ids, group_objects)
 
-    ids = [traj.id for traj in trajectories]
-    distinct_ints = len(set(ids)) == len(ids) and all(
-        isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in ids
+    distinct_ints = len(set(group_ids)) == len(group_ids) and all(
+        isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in group_ids
     )
     if distinct_ints:
-        frame["segment"] = np.repeat(np.array(ids, dtype=np.int64), sizes)
+        frame["segment"] = np.repeat(np.array(group_ids, dtype=np.int64), sizes)
     else:
         frame["segment"] = np.repeat(_renumber(frame, sizes), sizes)
     frame["track"] = frame["track"].to_numpy(dtype=np.int64) if "track" in frame else 0
@@ -216,7 +241,9 @@ def from_trajectory_collection(
     return tracks.take(order).reset_index(drop=True)
 
 
-def _mmsi_of(trajectories, frame: pd.DataFrame, sizes: np.ndarray) -> np.ndarray:
+def _mmsi_of(
+    frame: pd.DataFrame, sizes: np.ndarray, ids: list, objects: list
+) -> np.ndarray:
     """The MMSI of every row: ``mmsi`` column, else object id, else id.
 
     Values may be MovingPandas split ids ``"<mmsi>_<k>"``.
@@ -224,12 +251,10 @@ def _mmsi_of(trajectories, frame: pd.DataFrame, sizes: np.ndarray) -> np.ndarray
     candidates = []
     if "mmsi" in frame:
         candidates.append(frame["mmsi"])
-    for attribute in ("obj_id", "id"):
-        labels = [getattr(traj, attribute) for traj in trajectories]
+    for labels in (objects, ids):
         if all(label is not None for label in labels):
-            candidates.append(
-                pd.Series(np.repeat(np.array(labels, dtype=object), sizes))
-            )
+            repeated = np.repeat(np.array(labels, dtype=object), sizes)
+            candidates.append(pd.Series(repeated))
     for values in candidates:
         if pd.api.types.is_integer_dtype(values.dtype):
             return values.to_numpy(dtype=np.int64)

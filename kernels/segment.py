@@ -52,7 +52,7 @@ import math
 
 import numpy as np
 
-from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
+from ._geo import EARTH_RADIUS_M, KNOT_M_S
 from ._jit import jit
 
 __all__ = [
@@ -549,6 +549,33 @@ def segment_tracks(
 
 
 @jit
+def _great_circle_m(lat1, lon1, cos1, lat2, lon2, cos2):
+    """Haversine distance in metres, given the cosines of both latitudes.
+
+    Same sphere and formula as ``kernels._geo.haversine_m``; for steps below
+    about 12 km the sines and the arcsine are replaced by their Taylor series
+    (relative error < 1e-12), which saves three transcendental calls per step.
+    """
+    half_dlat = 0.5 * (lat2 - lat1) * _DEG
+    dlon = lon2 - lon1
+    if dlon > 180.0:
+        dlon -= 360.0
+    elif dlon < -180.0:
+        dlon += 360.0
+    half_dlon = 0.5 * dlon * _DEG
+    if abs(half_dlat) < 1e-3 and abs(half_dlon) < 1e-3:
+        s_lat = half_dlat * (1.0 - half_dlat * half_dlat / 6.0)
+        s_lon = half_dlon * (1.0 - half_dlon * half_dlon / 6.0)
+    else:
+        s_lat = math.sin(half_dlat)
+        s_lon = math.sin(half_dlon)
+    a = s_lat * s_lat + cos1 * cos2 * s_lon * s_lon
+    if a < 1e-6:
+        return 2.0 * EARTH_RADIUS_M * math.sqrt(a) * (1.0 + a / 6.0)
+    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+@jit
 def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
     """Per-segment extent, length and speed, one pass over the reports.
 
@@ -604,6 +631,7 @@ def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
     lon_min = np.full(n_segments, np.nan)
     lon_max = np.full(n_segments, np.nan)
     last = np.full(n_segments, -1, dtype=np.int64)
+    last_cos = np.zeros(n_segments)
     first = np.full(n_segments, -1, dtype=np.int64)
     for i in range(t_ns.shape[0]):
         s = segment[i]
@@ -635,12 +663,14 @@ def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
             duplicates[s] += 1
             continue
         j = last[s]
+        c = math.cos(la * _DEG)
         if j >= 0:
-            length_m[s] += haversine_m(lat[j], lon[j], la, lo)
+            length_m[s] += _great_circle_m(lat[j], lon[j], last_cos[s], la, lo, c)
             f = first[s]
             if la != lat[f] or lo != lon[f]:
                 moved[s] = True
         last[s] = i
+        last_cos[s] = c
     sog_mean_kn = np.full(n_segments, np.nan)
     for s in range(n_segments):
         if sog_count[s] > 0:

@@ -435,3 +435,28 @@ def test_segment_stats_matches_reference(rows, params):
             np.testing.assert_allclose(values, expected, rtol=1e-9, atol=1e-6)
         else:
             assert values.tolist() == expected, name
+
+
+@settings(max_examples=500)
+@given(
+    st.floats(-89, 89),
+    st.floats(-180, 180),
+    st.floats(-89, 89) | st.floats(-1e-3, 1e-3),
+    st.floats(-180, 180) | st.floats(-1e-3, 1e-3),
+)
+def test_step_distance_matches_haversine(lat1, lon1, dlat_or_lat2, dlon_or_lon2):
+    from kernels.segment import _great_circle_m
+
+    small = abs(dlat_or_lat2) <= 1e-3 and abs(dlon_or_lon2) <= 1e-3
+    lat2 = min(89.0, max(-89.0, lat1 + dlat_or_lat2)) if small else dlat_or_lat2
+    lon2 = lon1 + dlon_or_lon2 if small else dlon_or_lon2
+    got = _great_circle_m(
+        lat1,
+        lon1,
+        math.cos(math.radians(lat1)),
+        lat2,
+        lon2,
+        math.cos(math.radians(lat2)),
+    )
+    want = ref.haversine_m(lat1, lon1, lat2, lon2)
+    assert got == pytest.approx(want, rel=1e-10, abs=1e-6)

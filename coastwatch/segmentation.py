@@ -42,7 +42,7 @@ import pandas as pd
 
 from kernels.segment import (
     group_offsets,
-    segment_stats,
+    segment_summary,
     segment_tracks,
     vessel_time_order,
 )
@@ -189,62 +189,43 @@ def segment(
             "MMSI (split the table by time)",
         )
 
-    sizes = np.diff(offsets)
-    group_mmsi = mmsi[offsets[:-1]]
-    placed = local >= 0
-    seg_base = np.concatenate(([0], np.cumsum(n_segments)))
-    dense = np.where(placed, np.repeat(seg_base[:-1], sizes) + local, -1)
-    n_total = int(seg_base[-1])
-    stats = segment_stats(t_ns, lat, lon, sog, dense, duplicate, n_total)
-    (start, end, points, duplicates, length_m, moved) = stats[:6]
-    sog_mean, sog_max, lat_min, lat_max, lon_min, lon_max = stats[6:]
+    (
+        row_id, seg_id, seg_mmsi, seg_track, start, end, points, duplicates,
+        length_m, sog_mean, sog_max, lat_min, lat_max, lon_min, lon_max, noise,
+        keep,
+    ) = segment_summary(
+        t_ns, lat, lon, sog, mmsi, offsets, local, track, duplicate,
+        n_segments, n_tracks, SEGMENT_ID_BASE, int(cfg.min_noise_points),
+        compatible,
+    )  # fmt: skip
 
-    seg_group = np.repeat(np.arange(len(n_segments)), n_segments)
-    seg_ordinal = np.arange(n_total) - seg_base[seg_group]
-    seg_mmsi = group_mmsi[seg_group]
-    seg_id = seg_mmsi * SEGMENT_ID_BASE + seg_ordinal
-
-    track_base = np.concatenate(([0], np.cumsum(n_tracks)))
-    track_dense = np.repeat(track_base[:-1], sizes) + track
-    track_points = np.bincount(track_dense[placed], minlength=int(track_base[-1]))
-    seg_track = np.zeros(n_total, dtype=np.int64)
-    seg_track[dense[placed]] = track[placed]
-    seg_track_dense = np.zeros(n_total, dtype=np.int64)
-    seg_track_dense[dense[placed]] = track_dense[placed]
-    noise = track_points[seg_track_dense] < cfg.min_noise_points
-
-    keep = np.ones(n_total, dtype=bool)
-    if compatible:
-        # MovingPandas keeps pieces with two distinct times that move.
-        keep = (points - duplicates >= 2) & moved
-        dense = np.where(placed & keep[np.maximum(dense, 0)], dense, -1)
-
-    row_segment = np.where(dense >= 0, seg_id[np.maximum(dense, 0)], -1)
     out = tracks.take(order) if not presorted else tracks.copy(deep=False)
     out = out.reset_index(drop=True)
     out["track"] = track
-    out["segment"] = row_segment
+    out["segment"] = row_id
 
-    summary = pd.DataFrame(
-        {
-            "segment": seg_id[keep],
-            "mmsi": seg_mmsi[keep],
-            "track": seg_track[keep],
-            "start": _utc(start[keep]),
-            "end": _utc(end[keep]),
-            "points": points[keep],
-            "distance_km": length_m[keep] / _M_PER_KM,
-            "mean_speed_kn": sog_mean[keep],
-            "max_speed_kn": sog_max[keep],
-            "min_lat": lat_min[keep],
-            "max_lat": lat_max[keep],
-            "min_lon": lon_min[keep],
-            "max_lon": lon_max[keep],
-            "noise": noise[keep],
-            "duplicates": duplicates[keep],
-        }
-    )
-    return out, summary
+    columns = {
+        "segment": seg_id,
+        "mmsi": seg_mmsi,
+        "track": seg_track,
+        "start": start,
+        "end": end,
+        "points": points,
+        "distance_km": length_m / _M_PER_KM,
+        "mean_speed_kn": sog_mean,
+        "max_speed_kn": sog_max,
+        "min_lat": lat_min,
+        "max_lat": lat_max,
+        "min_lon": lon_min,
+        "max_lon": lon_max,
+        "noise": noise,
+        "duplicates": duplicates,
+    }
+    if not keep.all():
+        columns = {name: values[keep] for name, values in columns.items()}
+    columns["start"] = _utc(columns["start"])
+    columns["end"] = _utc(columns["end"])
+    return out, pd.DataFrame(columns)
 
 
 def _utc(t_ns: np.ndarray) -> pd.DatetimeIndex:

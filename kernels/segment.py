@@ -58,7 +58,7 @@ from ._jit import jit
 __all__ = [
     "M_PER_DEG",
     "group_offsets",
-    "segment_stats",
+    "segment_summary",
     "segment_tracks",
     "vessel_time_order",
 ]
@@ -576,106 +576,151 @@ def _great_circle_m(lat1, lon1, cos1, lat2, lon2, cos2):
 
 
 @jit
-def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
-    """Per-segment extent, length and speed, one pass over the reports.
+def segment_summary(
+    t_ns, lat, lon, sog, mmsi, offsets, segment, track, duplicate, n_segments,
+    n_tracks, id_base, min_noise_points, movingpandas_pieces,
+):  # fmt: skip
+    """Segment ids per report and extent, length and speed per segment.
 
     Parameters
     ----------
-    t_ns : ndarray of int64, shape (n,)
-        Report time, nanoseconds since 1970-01-01 UTC, ascending within each
-        segment.
-    lat, lon : ndarray of float64, shape (n,)
-        Position, WGS84 degrees.
-    sog : ndarray of float32, shape (n,)
-        Reported speed over ground, knots; NaN when not available.
-    segment : ndarray of int64, shape (n,)
-        Dense segment index in ``[0, n_segments)``; rows with -1 are skipped.
-    duplicate : ndarray of bool, shape (n,)
-        Rows repeating their track's previous timestamp (from
-        :func:`segment_tracks`); they count as points but add no length.
-    n_segments : int
-        Number of segments.
+    t_ns, lat, lon, sog, offsets : ndarray
+        As for :func:`segment_tracks` (same sorted rows).
+    mmsi : ndarray of int64, shape (n,)
+        Vessel identity, sorted; ``0 <= mmsi`` and ``mmsi * id_base +
+        n_segments`` must fit in int64 (the caller checks).
+    segment, track, duplicate, n_segments, n_tracks : ndarray
+        The results of :func:`segment_tracks`.
+    id_base : int
+        Segment ids are ``mmsi * id_base + ordinal``; ``n_segments < id_base``.
+    min_noise_points : int
+        A segment is noise when its track has fewer reports than this.
+    movingpandas_pieces : bool
+        Keep only segments MovingPandas' ObservationGapSplitter keeps: two or
+        more distinct times and some movement; other rows get id -1.
 
     Returns
     -------
-    start_ns, end_ns : ndarray of int64, shape (n_segments,)
+    row_id : ndarray of int64, shape (n,)
+        Segment id of every report; -1 for unplaced or dropped rows.
+    seg_id, seg_mmsi, seg_track : ndarray of int64, shape (n_total,)
+        Id, MMSI and track of each of the ``n_total = n_segments.sum()``
+        segments, in id order.
+    start_ns, end_ns : ndarray of int64, shape (n_total,)
         First and last report time.
-    points : ndarray of int64, shape (n_segments,)
-        Reports, duplicates included.
-    duplicates : ndarray of int64, shape (n_segments,)
-        Reports flagged as duplicates.
-    length_m : ndarray of float64, shape (n_segments,)
+    points, duplicates : ndarray of int64, shape (n_total,)
+        Reports (duplicates included) and reports flagged as duplicates.
+    length_m : ndarray of float64, shape (n_total,)
         Great-circle length through the non-duplicate reports, metres.
-    moved : ndarray of bool, shape (n_segments,)
-        Some non-duplicate report lies elsewhere than the first one.
-    sog_mean_kn, sog_max_kn : ndarray of float64, shape (n_segments,)
+    sog_mean_kn, sog_max_kn : ndarray of float64, shape (n_total,)
         Mean and maximum reported SOG, knots; NaN when none reported.
-    lat_min, lat_max, lon_min, lon_max : ndarray of float64, shape (n_segments,)
+    lat_min, lat_max, lon_min, lon_max : ndarray of float64, shape (n_total,)
         Bounding box, degrees (not antimeridian-aware).
+    noise : ndarray of bool, shape (n_total,)
+        The segment's track has fewer than ``min_noise_points`` reports.
+    keep : ndarray of bool, shape (n_total,)
+        False for segments dropped by ``movingpandas_pieces``.
 
     Notes
     -----
-    O(n) time, O(n_segments) memory. Serial.
+    Two passes over the rows, O(n + n_total + n_tracks) time. Serial.
     """
-    start_ns = np.zeros(n_segments, dtype=np.int64)
-    end_ns = np.zeros(n_segments, dtype=np.int64)
-    points = np.zeros(n_segments, dtype=np.int64)
-    duplicates = np.zeros(n_segments, dtype=np.int64)
-    length_m = np.zeros(n_segments)
-    moved = np.zeros(n_segments, dtype=np.bool_)
-    sog_sum = np.zeros(n_segments)
-    sog_count = np.zeros(n_segments, dtype=np.int64)
-    sog_max_kn = np.full(n_segments, np.nan)
-    lat_min = np.full(n_segments, np.nan)
-    lat_max = np.full(n_segments, np.nan)
-    lon_min = np.full(n_segments, np.nan)
-    lon_max = np.full(n_segments, np.nan)
-    last = np.full(n_segments, -1, dtype=np.int64)
-    last_cos = np.zeros(n_segments)
-    first = np.full(n_segments, -1, dtype=np.int64)
-    for i in range(t_ns.shape[0]):
-        s = segment[i]
-        if s < 0:
-            continue
-        la = lat[i]
-        lo = lon[i]
-        if points[s] == 0:
-            start_ns[s] = t_ns[i]
-            first[s] = i
-            lat_min[s] = la
-            lat_max[s] = la
-            lon_min[s] = lo
-            lon_max[s] = lo
-        else:
-            lat_min[s] = min(lat_min[s], la)
-            lat_max[s] = max(lat_max[s], la)
-            lon_min[s] = min(lon_min[s], lo)
-            lon_max[s] = max(lon_max[s], lo)
-        points[s] += 1
-        end_ns[s] = t_ns[i]
-        v = sog[i]
-        if v == v:
-            sog_sum[s] += v
-            sog_count[s] += 1
-            if not (sog_max_kn[s] >= v):
-                sog_max_kn[s] = v
-        if duplicate[i]:
-            duplicates[s] += 1
-            continue
-        j = last[s]
-        c = math.cos(la * _DEG)
-        if j >= 0:
-            length_m[s] += _great_circle_m(lat[j], lon[j], last_cos[s], la, lo, c)
-            f = first[s]
-            if la != lat[f] or lo != lon[f]:
-                moved[s] = True
-        last[s] = i
-        last_cos[s] = c
-    sog_mean_kn = np.full(n_segments, np.nan)
-    for s in range(n_segments):
+    n = t_ns.shape[0]
+    n_groups = offsets.shape[0] - 1
+    seg_base = np.zeros(n_groups + 1, dtype=np.int64)
+    track_base = np.zeros(n_groups + 1, dtype=np.int64)
+    for g in range(n_groups):
+        seg_base[g + 1] = seg_base[g] + n_segments[g]
+        track_base[g + 1] = track_base[g] + n_tracks[g]
+    n_total = seg_base[n_groups]
+
+    seg_id = np.zeros(n_total, dtype=np.int64)
+    seg_mmsi = np.zeros(n_total, dtype=np.int64)
+    seg_track = np.zeros(n_total, dtype=np.int64)
+    seg_track_dense = np.zeros(n_total, dtype=np.int64)
+    start_ns = np.zeros(n_total, dtype=np.int64)
+    end_ns = np.zeros(n_total, dtype=np.int64)
+    points = np.zeros(n_total, dtype=np.int64)
+    duplicates = np.zeros(n_total, dtype=np.int64)
+    length_m = np.zeros(n_total)
+    moved = np.zeros(n_total, dtype=np.bool_)
+    sog_sum = np.zeros(n_total)
+    sog_count = np.zeros(n_total, dtype=np.int64)
+    sog_max_kn = np.full(n_total, np.nan)
+    lat_min = np.full(n_total, np.nan)
+    lat_max = np.full(n_total, np.nan)
+    lon_min = np.full(n_total, np.nan)
+    lon_max = np.full(n_total, np.nan)
+    last = np.full(n_total, -1, dtype=np.int64)
+    last_cos = np.zeros(n_total)
+    first = np.zeros(n_total, dtype=np.int64)
+    track_points = np.zeros(track_base[n_groups], dtype=np.int64)
+
+    for g in range(n_groups):
+        for i in range(offsets[g], offsets[g + 1]):
+            ordinal = segment[i]
+            if ordinal < 0:
+                continue
+            s = seg_base[g] + ordinal
+            track_points[track_base[g] + track[i]] += 1
+            la = lat[i]
+            lo = lon[i]
+            if points[s] == 0:
+                seg_id[s] = mmsi[i] * id_base + ordinal
+                seg_mmsi[s] = mmsi[i]
+                seg_track[s] = track[i]
+                seg_track_dense[s] = track_base[g] + track[i]
+                start_ns[s] = t_ns[i]
+                first[s] = i
+                lat_min[s] = la
+                lat_max[s] = la
+                lon_min[s] = lo
+                lon_max[s] = lo
+            else:
+                lat_min[s] = min(lat_min[s], la)
+                lat_max[s] = max(lat_max[s], la)
+                lon_min[s] = min(lon_min[s], lo)
+                lon_max[s] = max(lon_max[s], lo)
+            points[s] += 1
+            end_ns[s] = t_ns[i]
+            v = sog[i]
+            if v == v:
+                sog_sum[s] += v
+                sog_count[s] += 1
+                if not (sog_max_kn[s] >= v):
+                    sog_max_kn[s] = v
+            if duplicate[i]:
+                duplicates[s] += 1
+                continue
+            j = last[s]
+            c = math.cos(la * _DEG)
+            if j >= 0:
+                length_m[s] += _great_circle_m(lat[j], lon[j], last_cos[s], la, lo, c)
+                f = first[s]
+                if la != lat[f] or lo != lon[f]:
+                    moved[s] = True
+            last[s] = i
+            last_cos[s] = c
+
+    sog_mean_kn = np.full(n_total, np.nan)
+    noise = np.zeros(n_total, dtype=np.bool_)
+    keep = np.ones(n_total, dtype=np.bool_)
+    for s in range(n_total):
         if sog_count[s] > 0:
             sog_mean_kn[s] = sog_sum[s] / sog_count[s]
+        noise[s] = track_points[seg_track_dense[s]] < min_noise_points
+        if movingpandas_pieces:
+            keep[s] = points[s] - duplicates[s] >= 2 and moved[s]
+
+    row_id = np.full(n, -1, dtype=np.int64)
+    for g in range(n_groups):
+        for i in range(offsets[g], offsets[g + 1]):
+            if segment[i] >= 0:
+                s = seg_base[g] + segment[i]
+                if keep[s]:
+                    row_id[i] = seg_id[s]
     return (
-        start_ns, end_ns, points, duplicates, length_m, moved, sog_mean_kn,
-        sog_max_kn, lat_min, lat_max, lon_min, lon_max,
+        row_id, seg_id, seg_mmsi, seg_track, start_ns, end_ns, points,
+        duplicates, length_m, sog_mean_kn, sog_max_kn, lat_min, lat_max,
+        lon_min, lon_max, noise, keep,
     )  # fmt: skip

@@ -196,35 +196,55 @@ def haversine_m(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
-def segment_stats(t_ns, lat, lon, sog, segment, duplicate, n_segments):
-    """Reference of ``kernels.segment.segment_stats``: one dict per segment."""
-    rows = [[] for _ in range(n_segments)]
-    for i, s in enumerate(segment):
-        if s >= 0:
-            rows[s].append(i)
-    out = []
-    for members in rows:
-        moving = [i for i in members if not duplicate[i]]
-        speeds = [float(sog[i]) for i in members if not math.isnan(sog[i])]
-        out.append(
-            {
-                "start_ns": t_ns[members[0]],
-                "end_ns": t_ns[members[-1]],
-                "points": len(members),
-                "duplicates": len(members) - len(moving),
-                "length_m": sum(
-                    haversine_m(lat[a], lon[a], lat[b], lon[b])
-                    for a, b in itertools.pairwise(moving)
-                ),
-                "moved": any(
-                    (lat[i], lon[i]) != (lat[moving[0]], lon[moving[0]]) for i in moving
-                ),
-                "sog_mean_kn": sum(speeds) / len(speeds) if speeds else math.nan,
-                "sog_max_kn": max(speeds) if speeds else math.nan,
-                "lat_min": min(lat[i] for i in members),
-                "lat_max": max(lat[i] for i in members),
-                "lon_min": min(lon[i] for i in members),
-                "lon_max": max(lon[i] for i in members),
-            }
-        )
-    return out
+def segment_summary(
+    t_ns, lat, lon, sog, mmsi, offsets, segment, track, duplicate, n_segments,
+    n_tracks, id_base, min_noise_points, movingpandas_pieces,
+):  # fmt: skip
+    """Reference of ``kernels.segment.segment_summary``.
+
+    Returns (row_id list, list of one dict per segment in id order).
+    """
+    members = {}  # (group, ordinal) -> rows, in row order
+    track_size = {}  # (group, track) -> reports
+    for g in range(len(offsets) - 1):
+        for i in range(offsets[g], offsets[g + 1]):
+            if segment[i] >= 0:
+                members.setdefault((g, segment[i]), []).append(i)
+                track_size[g, track[i]] = track_size.get((g, track[i]), 0) + 1
+    summaries = []
+    row_id = [-1] * len(t_ns)
+    for g in range(len(offsets) - 1):
+        for ordinal in range(n_segments[g]):
+            rows = members[g, ordinal]
+            moving = [i for i in rows if not duplicate[i]]
+            speeds = [float(sog[i]) for i in rows if not math.isnan(sog[i])]
+            first = moving[0]
+            moved = any((lat[i], lon[i]) != (lat[first], lon[first]) for i in moving)
+            keep = not movingpandas_pieces or (len(moving) >= 2 and moved)
+            seg_id = mmsi[rows[0]] * id_base + ordinal
+            for i in rows:
+                row_id[i] = seg_id if keep else -1
+            summaries.append(
+                {
+                    "seg_id": seg_id,
+                    "seg_mmsi": mmsi[rows[0]],
+                    "seg_track": track[rows[0]],
+                    "start_ns": t_ns[rows[0]],
+                    "end_ns": t_ns[rows[-1]],
+                    "points": len(rows),
+                    "duplicates": len(rows) - len(moving),
+                    "length_m": sum(
+                        haversine_m(lat[a], lon[a], lat[b], lon[b])
+                        for a, b in itertools.pairwise(moving)
+                    ),
+                    "sog_mean_kn": sum(speeds) / len(speeds) if speeds else math.nan,
+                    "sog_max_kn": max(speeds) if speeds else math.nan,
+                    "lat_min": min(lat[i] for i in rows),
+                    "lat_max": max(lat[i] for i in rows),
+                    "lon_min": min(lon[i] for i in rows),
+                    "lon_max": max(lon[i] for i in rows),
+                    "noise": track_size[g, track[rows[0]]] < min_noise_points,
+                    "keep": keep,
+                }
+            )
+    return row_id, summaries

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kernels._geo import destination, haversine_m
 from kernels.segment import (
     group_offsets,
-    segment_stats,
+    segment_summary,
     segment_tracks,
     vessel_time_order,
 )
@@ -408,33 +408,68 @@ def test_vessels_segment_independently(rows, params):
         np.testing.assert_array_equal(dup[mmsi == vessel], d)
 
 
+SUMMARY_NAMES = (
+    "seg_id", "seg_mmsi", "seg_track", "start_ns", "end_ns", "points",
+    "duplicates", "length_m", "sog_mean_kn", "sog_max_kn", "lat_min", "lat_max",
+    "lon_min", "lon_max", "noise", "keep",
+)  # fmt: skip
+
+
 @settings(max_examples=300)
-@given(shared_mmsi_traffic(), PARAMS)
-def test_segment_stats_matches_reference(rows, params):
-    seg, _, dup, (mmsi, t, lat, lon, sog, _) = _run(_arrays(rows), **params)
+@given(
+    shared_mmsi_traffic(),
+    PARAMS,
+    st.integers(1, 4),
+    st.booleans(),
+    st.sampled_from([1_000_000, 1000]),
+)
+def test_segment_summary_matches_reference(rows, params, min_noise, pieces, id_base):
+    mmsi, t, lat, lon, sog, cog = _sorted(_arrays(rows))
     offsets = group_offsets(mmsi)
-    _, _, _, nseg, _ = segment_tracks(
-        t, lat, lon, sog, _sorted(_arrays(rows))[5], offsets,
-        *{**DEFAULTS, **params}.values(),
-    )  # fmt: skip
-    base = np.repeat(np.concatenate(([0], np.cumsum(nseg)[:-1])), np.diff(offsets))
-    dense = np.where(seg >= 0, base + seg, -1)
-    n_total = int(nseg.sum())
-    got = segment_stats(t, lat, lon, sog, dense, dup, n_total)
-    want = ref.segment_stats(
-        t.tolist(), lat.tolist(), lon.tolist(), sog.tolist(), dense.tolist(),
-        dup.tolist(), n_total,
-    )  # fmt: skip
-    names = (
-        "start_ns", "end_ns", "points", "duplicates", "length_m", "moved",
-        "sog_mean_kn", "sog_max_kn", "lat_min", "lat_max", "lon_min", "lon_max",
-    )  # fmt: skip
-    for name, values in zip(names, got, strict=True):
+    p = {**DEFAULTS, **params}
+    seg, trk, dup, nseg, ntrk = segment_tracks(
+        t, lat, lon, sog, cog, offsets, *p.values()
+    )
+    args = (t, lat, lon, sog, mmsi, offsets, seg, trk, dup, nseg, ntrk)
+    got = segment_summary(*args, id_base, min_noise, pieces)
+    want_rows, want = ref.segment_summary(
+        *(a.tolist() for a in args), id_base, min_noise, pieces
+    )
+    assert got[0].tolist() == want_rows
+    for name, values in zip(SUMMARY_NAMES, got[1:], strict=True):
         expected = [w[name] for w in want]
         if values.dtype.kind == "f":
             np.testing.assert_allclose(values, expected, rtol=1e-9, atol=1e-6)
         else:
             assert values.tolist() == expected, name
+
+
+def test_summary_of_hand_built_segments():
+    rows = [
+        (5, 0, 0.0, 0.0, 1.0, 0.0),
+        (5, 60 * NS, 0.0, 0.0, 3.0, 0.0),  # moored: never moves
+        (5, 60 * NS, 0.0, 0.0, np.nan, 0.0),  # duplicate
+        (5, 4 * HOUR_NS, 0.0, 0.01, np.nan, 0.0),  # after a gap: one report
+        (9, 0, 1.0, 1.0, 5.0, 0.0),
+        (9, 60 * NS, 1.0, 1.001, 5.0, 0.0),
+    ]
+    mmsi, t, lat, lon, sog, cog = _sorted(_arrays(rows))
+    offsets = group_offsets(mmsi)
+    seg, trk, dup, nseg, ntrk = segment_tracks(
+        t, lat, lon, sog, cog, offsets, *DEFAULTS.values()
+    )
+    args = (t, lat, lon, sog, mmsi, offsets, seg, trk, dup, nseg, ntrk)
+    names = ("row_id", *SUMMARY_NAMES)
+    out = dict(zip(names, segment_summary(*args, 100, 2, False), strict=True))
+    assert out["row_id"].tolist() == [500, 500, 500, 501, 900, 900]
+    assert out["points"].tolist() == [3, 1, 2]
+    assert out["duplicates"].tolist() == [1, 0, 0]
+    np.testing.assert_allclose(out["sog_mean_kn"], [2.0, np.nan, 5.0])
+    assert out["noise"].tolist() == [False, False, False]
+    assert out["length_m"][0] == 0.0
+    pieces = dict(zip(names, segment_summary(*args, 100, 2, True), strict=True))
+    assert pieces["keep"].tolist() == [False, False, True]
+    assert pieces["row_id"].tolist() == [-1, -1, -1, -1, 900, 900]
 
 
 @settings(max_examples=500)

@@ -40,8 +40,11 @@ in the spirit of Global Fishing Watch's segmenter (gpsdio-segment):
 A single impossible jump therefore becomes a one-point track (flagged as noise
 by the caller) and the vessel's own track carries on. Distances in the
 decision use a local flat-Earth (equirectangular) approximation at the mean
-latitude, longitudes wrapped across the antimeridian; it is within 0.5 % of the
-great circle below about 500 km, and beyond that only decides "far".
+latitude, longitudes wrapped across the antimeridian: within 0.1 % of the
+great circle up to 500 km below 60 degrees of latitude, and beyond that it only
+has to tell "far". A report well within reach of its track is accepted before
+any trigonometry (the cosine of latitude is at most 1), so the common case --
+one transmitter, no jump -- is a short loop of arithmetic per report.
 
 Reports with a repeated timestamp within one track are *duplicates*: they join
 the track, are flagged, and do not move its state (the first report at that

@@ -303,8 +303,8 @@ def _fill_costs(
         if not plausible[k]:
             continue
         dt_s = (ti - slot_t[k]) * 1e-9
-        s = slot_sog[k]
-        c = slot_cog[k]
+        s = float(slot_sog[k])
+        c = float(slot_cog[k])
         if s == s and c == c:
             speed = s * KNOT_M_S
             v_east = speed * math.sin(c * _DEG)
@@ -686,7 +686,7 @@ def segment_summary(
                 lon_max[s] = max(lon_max[s], lo)
             points[s] += 1
             end_ns[s] = t_ns[i]
-            v = sog[i]
+            v = float(sog[i])
             if v == v:
                 sog_sum[s] += v
                 sog_count[s] += 1

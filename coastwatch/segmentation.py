@@ -44,7 +44,7 @@ from kernels.segment import (
     group_offsets,
     segment_summary,
     segment_tracks,
-    vessel_time_order,
+    sort_by_vessel_time,
 )
 
 from .config import Config, SegmentConfig
@@ -162,12 +162,9 @@ def segment(
     mmsi, t_ns, lat, lon, sog, cog = _columns(tracks)
 
     compatible = cfg.movingpandas_compatible
-    order = vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, not compatible)
-    presorted = bool(np.array_equal(order, np.arange(len(order))))
-    if not presorted:
-        mmsi, t_ns, lat, lon, sog, cog = (
-            a[order] for a in (mmsi, t_ns, lat, lon, sog, cog)
-        )
+    sorted_arrays = sort_by_vessel_time(mmsi, t_ns, lat, lon, sog, cog, not compatible)
+    presorted = sorted_arrays[3] is lat
+    order, mmsi, t_ns, lat, lon, sog, cog = sorted_arrays
     offsets = group_offsets(mmsi)
 
     gap_ns = round(cfg.max_gap_h * 3600e9)

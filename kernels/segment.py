@@ -63,6 +63,7 @@ __all__ = [
     "group_offsets",
     "segment_summary",
     "segment_tracks",
+    "sort_by_vessel_time",
     "vessel_time_order",
 ]
 
@@ -184,6 +185,57 @@ def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, break_ties):
     for shuffled input with m rows per vessel. Runs of equal (mmsi, time) are
     ordered by insertion sort (they are short).
     """
+    return _order_and_keys(mmsi, t_ns, lat, lon, sog, cog, break_ties)[0]
+
+
+@jit
+def sort_by_vessel_time(mmsi, t_ns, lat, lon, sog, cog, break_ties):
+    """:func:`vessel_time_order` and the six arrays in that order.
+
+    Parameters
+    ----------
+    mmsi, t_ns, lat, lon, sog, cog, break_ties
+        As for :func:`vessel_time_order`.
+
+    Returns
+    -------
+    order : ndarray of int64, shape (n,)
+        The permutation.
+    mmsi, t_ns, lat, lon, sog, cog : ndarray, shape (n,)
+        The inputs permuted (the input arrays themselves when already in
+        order).
+
+    Notes
+    -----
+    Gathers the four remaining columns in one pass; the sort keys come out
+    of the sort already in order.
+    """
+    order, sorted_mmsi, sorted_t, identity = _order_and_keys(
+        mmsi, t_ns, lat, lon, sog, cog, break_ties
+    )
+    if identity:
+        return order, mmsi, t_ns, lat, lon, sog, cog
+    n = order.shape[0]
+    lat_s = np.empty(n)
+    lon_s = np.empty(n)
+    sog_s = np.empty(n, dtype=sog.dtype)
+    cog_s = np.empty(n, dtype=cog.dtype)
+    for i in range(n):
+        j = order[i]
+        lat_s[i] = lat[j]
+        lon_s[i] = lon[j]
+        sog_s[i] = sog[j]
+        cog_s[i] = cog[j]
+    return order, sorted_mmsi, sorted_t, lat_s, lon_s, sog_s, cog_s
+
+
+@jit
+def _order_and_keys(mmsi, t_ns, lat, lon, sog, cog, break_ties):
+    """The body of :func:`vessel_time_order`.
+
+    Returns the order, mmsi and time in that order, and whether the order is
+    the identity.
+    """
     n = mmsi.shape[0]
     order = np.arange(n)
     presorted = True
@@ -222,8 +274,9 @@ def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, break_ties):
                 sorted_t[start:stop] = times
             start = stop
     if not break_ties:
-        return order
+        return order, sorted_mmsi, sorted_t, presorted
     # Order runs of equal (mmsi, time) by position, speed and course.
+    identity = presorted
     start = 0
     while start < n:
         stop = start + 1
@@ -239,9 +292,10 @@ def vessel_time_order(mmsi, t_ns, lat, lon, sog, cog, break_ties):
             while j >= start and _row_less(row, order[j], lat, lon, sog, cog):
                 order[j + 1] = order[j]
                 j -= 1
+                identity = False
             order[j + 1] = row
         start = stop
-    return order
+    return order, sorted_mmsi, sorted_t, identity
 
 
 @jit

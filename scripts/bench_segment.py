@@ -6,7 +6,8 @@ a hundred broadcast by two transmitters far apart), time-ordered like a
 receiver feed, and times
 
 * the segment kernel alone on sorted arrays (compile time reported apart);
-* sort + segment on the arrays (vessel_time_order, gather, segment_tracks);
+* sort + segment on the arrays (sort_by_vessel_time, group_offsets,
+  segment_tracks);
 * ``coastwatch.segment`` end to end (DataFrame in, tracks + summary out), in
   the default mode and in MovingPandas-compatible mode;
 * MovingPandas ``TrajectoryCollection`` + ``ObservationGapSplitter`` (2 h),
@@ -122,10 +123,11 @@ KERNEL_ARGS = (GAP_H * 3600 * 10**9 - 1, True, 50.0, 300.0, 5.0, 10.0, 4)
 
 
 def _sort_and_segment(mmsi, t, lat, lon, sog, cog):
-    from kernels.segment import group_offsets, segment_tracks, vessel_time_order
+    from kernels.segment import group_offsets, segment_tracks, sort_by_vessel_time
 
-    order = vessel_time_order(mmsi, t, lat, lon, sog, cog, True)
-    mmsi, t, lat, lon, sog, cog = (a[order] for a in (mmsi, t, lat, lon, sog, cog))
+    _, mmsi, t, lat, lon, sog, cog = sort_by_vessel_time(
+        mmsi, t, lat, lon, sog, cog, True
+    )
     offsets = group_offsets(mmsi)
     return segment_tracks(t, lat, lon, sog, cog, offsets, *KERNEL_ARGS)
 
@@ -137,11 +139,9 @@ def _stage(name: str, n: int, repeats: int, queue) -> None:
     rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result: dict = {"name": name, "n": n}
     if name == "kernel":
-        from kernels.segment import group_offsets, segment_tracks, vessel_time_order
+        from kernels.segment import group_offsets, segment_tracks, sort_by_vessel_time
 
-        mmsi, t, lat, lon, sog, cog = _arrays(tracks)
-        order = vessel_time_order(mmsi, t, lat, lon, sog, cog, True)
-        mmsi, t, lat, lon, sog, cog = (a[order] for a in (mmsi, t, lat, lon, sog, cog))
+        _, mmsi, t, lat, lon, sog, cog = sort_by_vessel_time(*_arrays(tracks), True)
         offsets = group_offsets(mmsi)
         args = (t, lat, lon, sog, cog, offsets, *KERNEL_ARGS)
         start = time.perf_counter()

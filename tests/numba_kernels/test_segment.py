@@ -15,6 +15,7 @@ from kernels.segment import (
     group_offsets,
     segment_summary,
     segment_tracks,
+    sort_by_vessel_time,
     vessel_time_order,
 )
 
@@ -144,6 +145,36 @@ def test_order_matches_reference(rows, break_ties):
     assert group_offsets(sorted_mmsi).tolist() == ref.group_offsets(
         sorted_mmsi.tolist()
     )
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 5),
+            st.sampled_from([0.0, 1.0, math.nan]),
+            st.floats(-1, 1),
+            st.sampled_from([0.0, 5.0, math.nan]),
+            st.sampled_from([0.0, 90.0]),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_sort_by_vessel_time_gathers_every_column(rows, break_ties):
+    arrays = _arrays(rows)
+    order, *sorted_arrays = sort_by_vessel_time(*arrays, break_ties)
+    np.testing.assert_array_equal(order, vessel_time_order(*arrays, break_ties))
+    for got, original in zip(sorted_arrays, arrays, strict=True):
+        np.testing.assert_array_equal(got, original[order])
+        assert got.dtype == original.dtype
+
+
+def test_sort_by_vessel_time_returns_sorted_input_itself():
+    arrays = _arrays([(1, 0, 0.0, 0.0, 0.0, 0.0), (1, 5, 1.0, 1.0, 1.0, 1.0)])
+    _, *sorted_arrays = sort_by_vessel_time(*arrays, True)
+    assert all(a is b for a, b in zip(sorted_arrays, arrays, strict=True))
 
 
 def test_radix_sort_large_shuffled_input_matches_lexsort():

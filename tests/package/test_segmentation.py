@@ -545,3 +545,21 @@ def test_compatible_mode_equals_movingpandas_on_real_files(name, gap_h):
 @pytest.mark.parametrize("gap_h", [2.0, 0.5, 1 / 60])
 def test_compatible_mode_equals_movingpandas_on_large_real_files(name, gap_h):
     test_compatible_mode_equals_movingpandas_on_real_files(name, gap_h)
+
+
+def test_new_settings_load_from_toml(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text(
+        "[segment]\n"
+        "time_slack_s = 60\n"
+        "prediction_spread_kn = 3.5\n"
+        "ambiguity_ratio = 100\n"
+        "movingpandas_compatible = true\n"
+    )
+    config = load_config(path).segment
+    assert config.time_slack_s == 60.0 and isinstance(config.time_slack_s, float)
+    assert config.prediction_spread_kn == 3.5
+    assert config.ambiguity_ratio == 100.0
+    assert config.movingpandas_compatible is True
+    with pytest.raises(ConfigError, match="movingpandas_compatible must be true or"):
+        load_config(overrides={"segment": {"movingpandas_compatible": 1}})

@@ -347,6 +347,24 @@ def _east_north_m(lat1, lon1, lat2, lon2):
 
 
 @jit
+def _within_reach(lat1, lon1, lat2, lon2, reach_m):
+    """Flat-Earth distance from point 1 to point 2 is at most ``reach_m``."""
+    dlon = lon2 - lon1
+    if dlon > 180.0:
+        dlon -= 360.0
+    elif dlon < -180.0:
+        dlon += 360.0
+    north = (lat2 - lat1) * M_PER_DEG
+    east_max = dlon * M_PER_DEG
+    reach2 = reach_m * reach_m
+    # cos(latitude) <= 1, so this bound accepts most reports without a cosine.
+    if east_max * east_max + north * north <= reach2:
+        return True
+    east = east_max * math.cos(0.5 * (lat1 + lat2) * _DEG)
+    return east * east + north * north <= reach2
+
+
+@jit
 def _fill_costs(
     n_open, ti, la, lo_, plausible, slot_t, slot_lat, slot_lon, slot_sog, slot_cog,
     slot_has_prev, slot_prev_t, slot_prev_lat, slot_prev_lon, slack_s,
@@ -489,12 +507,79 @@ def segment_tracks(
         n_open = 0  # open tracks live in slots 0 .. n_open - 1
         g_segments = 0
         g_tracks = 0
-        for i in range(offsets[g], offsets[g + 1]):
+        i = offsets[g]
+        hi = offsets[g + 1]
+        while i < hi:
+            if n_open == 1:
+                # The common case, one open track: its state stays in locals
+                # until a report does not fit it.
+                t0 = slot_t[0]
+                lat0 = slot_lat[0]
+                lon0 = slot_lon[0]
+                sog0 = slot_sog[0]
+                cog0 = slot_cog[0]
+                segment0 = slot_segment[0]
+                track0 = slot_track[0]
+                has_prev0 = slot_has_prev[0]
+                prev_t0 = slot_prev_t[0]
+                prev_lat0 = slot_prev_lat[0]
+                prev_lon0 = slot_prev_lon[0]
+                while i < hi:
+                    la = lat[i]
+                    lo_ = lon[i]
+                    if la != la or lo_ != lo_:
+                        segment[i] = -1
+                        track[i] = -1
+                        i += 1
+                        continue
+                    ti = t_ns[i]
+                    if separate_identities and not _within_reach(
+                        lat0, lon0, la, lo_,
+                        max_speed_ms * ((ti - t0) * 1e-9 + slack_s),
+                    ):  # fmt: skip
+                        break
+                    dt = ti - t0
+                    if dt > max_gap_ns:
+                        segment0 = g_segments
+                        g_segments += 1
+                    elif dt == 0:
+                        duplicate[i] = True
+                        segment[i] = segment0
+                        track[i] = track0
+                        i += 1
+                        continue
+                    has_prev0 = True
+                    prev_t0 = t0
+                    prev_lat0 = lat0
+                    prev_lon0 = lon0
+                    t0 = ti
+                    lat0 = la
+                    lon0 = lo_
+                    sog0 = sog[i]
+                    cog0 = cog[i]
+                    segment[i] = segment0
+                    track[i] = track0
+                    i += 1
+                slot_t[0] = t0
+                slot_lat[0] = lat0
+                slot_lon[0] = lon0
+                slot_sog[0] = sog0
+                slot_cog[0] = cog0
+                slot_segment[0] = segment0
+                slot_has_prev[0] = has_prev0
+                slot_prev_t[0] = prev_t0
+                slot_prev_lat[0] = prev_lat0
+                slot_prev_lon[0] = prev_lon0
+                if i == hi:
+                    break
+            # General case: none or several open tracks, or a report that
+            # does not fit the only one.
             la = lat[i]
             lo_ = lon[i]
             if la != la or lo_ != lo_:
                 segment[i] = -1
                 track[i] = -1
+                i += 1
                 continue
             ti = t_ns[i]
             chosen = -1
@@ -505,18 +590,7 @@ def segment_tracks(
                 n_plausible = 0
                 for k in range(n_open):
                     reach = max_speed_ms * ((ti - slot_t[k]) * 1e-9 + slack_s)
-                    reach2 = reach * reach
-                    dlon = lo_ - slot_lon[k]
-                    if dlon > 180.0:
-                        dlon -= 360.0
-                    elif dlon < -180.0:
-                        dlon += 360.0
-                    north = (la - slot_lat[k]) * M_PER_DEG
-                    east_max = dlon * M_PER_DEG  # cos(lat) <= 1: quick accept
-                    near = east_max * east_max + north * north <= reach2
-                    if not near:
-                        east = east_max * math.cos(0.5 * (slot_lat[k] + la) * _DEG)
-                        near = east * east + north * north <= reach2
+                    near = _within_reach(slot_lat[k], slot_lon[k], la, lo_, reach)
                     plausible[k] = near
                     if near:
                         n_plausible += 1
@@ -588,6 +662,7 @@ def segment_tracks(
                     duplicate[i] = True
                     segment[i] = slot_segment[chosen]
                     track[i] = slot_track[chosen]
+                    i += 1
                     continue
                 slot_has_prev[chosen] = True
                 slot_prev_t[chosen] = slot_t[chosen]
@@ -600,6 +675,7 @@ def segment_tracks(
             slot_cog[chosen] = cog[i]
             segment[i] = slot_segment[chosen]
             track[i] = slot_track[chosen]
+            i += 1
         n_segments[g] = g_segments
         n_tracks[g] = g_tracks
     return segment, track, duplicate, n_segments, n_tracks

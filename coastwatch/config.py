@@ -46,15 +46,35 @@ class SegmentConfig:
     Attributes
     ----------
     max_gap_h : float
-        A silence longer than this (hours) starts a new segment.
+        A silence of at least this many hours within one transmitter's reports
+        starts a new segment (the dark-gap threshold, so every dark gap lies
+        between two segments of one track).
     identity_separation : bool
         Keep several transmitters that share one MMSI apart.
     max_speed_kn : float
-        Fastest plausible implied speed between two fixes of one transmitter.
+        Fastest plausible implied speed between two fixes of one transmitter,
+        knots. Raise it for fast boats.
     max_open_tracks : int
         Transmitters tracked at once per MMSI.
     min_noise_points : int
         Tracks with fewer points than this are flagged as noise (kept).
+    time_slack_s : float
+        Seconds added to every time difference when judging plausibility and
+        fit: receiver clock error and position noise. At ``max_speed_kn`` it
+        sets the smallest distance (``max_speed * slack``) that always counts
+        as plausible.
+    prediction_spread_kn : float
+        How fast, in knots, the expected error of a dead-reckoned prediction
+        grows with time; a report missing a track's prediction by this speed
+        times the elapsed time is one standard deviation off.
+    ambiguity_ratio : float
+        How many times likelier the best track must be than any other
+        plausible one; a closer call is ambiguous and opens a new track.
+    movingpandas_compatible : bool
+        Reproduce ``movingpandas.ObservationGapSplitter(...).split(gap=...)``:
+        no identity separation, split only on gaps strictly longer than
+        ``max_gap_h``, and no segment (``segment == -1``) for pieces with one
+        distinct time or no movement.
     """
 
     max_gap_h: float = 2.0
@@ -62,6 +82,10 @@ class SegmentConfig:
     max_speed_kn: float = 50.0
     max_open_tracks: int = 4
     min_noise_points: int = 3
+    time_slack_s: float = 300.0
+    prediction_spread_kn: float = 5.0
+    ambiguity_ratio: float = 10.0
+    movingpandas_compatible: bool = False
 
 
 @dataclass(frozen=True)

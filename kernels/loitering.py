@@ -266,7 +266,7 @@ def loitering_runs(
       is never slow.
     * Scanning in time order, a row extends the current run when it is slow
       and within ``max_radius_m`` of the anchor. Any other row ends the run
-      (the run's last row is the row before it) and, if it is slow itself,
+      (its last row is the previous row with a position) and, if slow itself,
       starts a new run anchored on its own position. So a vessel that drifts
       out of the radius ends one run and begins the next; a fast row ends the
       run and starts nothing.
@@ -490,7 +490,9 @@ def _chord2(xs, ys, zs, p, q):
 
 @jit
 def _chord_at_least(c2, lat1, lon1, lat2, lon2, max_diameter_m, c2_lo, c2_hi):
-    """The same test from a squared local chord ``c2`` (metres^2)."""
+    """``haversine_m(...) >= max_diameter_m``, from the squared chord ``c2``
+    (metres^2) unless it falls in the band [c2_lo, c2_hi) around the
+    threshold."""
     if c2 >= c2_hi:
         return True
     if c2 < c2_lo:
@@ -599,10 +601,13 @@ def _stop_segment(
     radius = wf[5]
     a_max = _hav_term_threshold(max_diameter_m)
     chord = 2.0 * EARTH_RADIUS_M * math.sqrt(a_max)
-    chord_lo = chord * (1.0 - _MARGIN)
-    chord_hi = chord * (1.0 + _MARGIN)
-    c2_lo = chord * chord * (1.0 - _MARGIN)
-    c2_hi = chord * chord * (1.0 + _MARGIN)
+    # Earth-centred coordinates carry ~1e-9 m of rounding: besides the
+    # relative margin, chords within a micrometre of the threshold go to the
+    # haversine too.
+    chord_lo = max(chord * (1.0 - _MARGIN) - 1e-6, 0.0)
+    chord_hi = chord * (1.0 + _MARGIN) + 1e-6
+    c2_lo = chord_lo * chord_lo
+    c2_hi = chord_hi * chord_hi
     # Ball tree over the segment's points in index order (an implicit
     # binary heap; node i covers a power-of-two run of indices): each node
     # holds one of its points and a radius bounding the chord from it to
@@ -911,9 +916,9 @@ def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
 
     Distances. Points are compared by their 3-D chord (Earth-centred
     coordinates on the sphere of radius R), which grows with the
-    great-circle distance; a chord within 1e-9 (relative) of the threshold
-    is settled by the haversine itself, so every decision is the haversine
-    comparison ``d < max_diameter_m``.
+    great-circle distance; a chord within 1e-9 (relative) or 1e-6 m of the
+    threshold is settled by the haversine itself, so every decision is the
+    haversine comparison ``d < max_diameter_m``.
 
     Sliding window (not stopped). Call a window point *wide* when some
     newer window point is at least ``max_diameter_m`` from it; the window is

@@ -398,6 +398,22 @@ def compare(name: str, df: pd.DataFrame) -> dict:
 
     n_match = sum(matched(st, by_piece_mine) for st in theirs)
     n_exact = sum(exact(st, by_piece_mine) for st in theirs)
+
+    def overlapped(stop, pool):
+        k, s, e = stop
+        return any(o[1] <= e and o[2] >= s for o in pool.get(k, []))
+
+    n_overlap = sum(overlapped(st, by_piece_mine) for st in theirs)
+    # Matching by how wide the stop truly is (largest great-circle distance).
+    bands = {}
+    for st in theirs:
+        k, s, e = st
+        a = p.offsets[k]
+        d = true_diameter_m(p.lat[a + s : a + e + 1], p.lon[a + s : a + e + 1])
+        band = "< 400 m" if d < 400 else ("400-450 m" if d < 450 else ">= 450 m")
+        hit = bands.setdefault(band, [0, 0])
+        hit[0] += 1
+        hit[1] += matched(st, by_piece_mine)
     diffs = []
     replays_ok = [0, 0]
     for k in sorted(
@@ -447,6 +463,8 @@ def compare(name: str, df: pd.DataFrame) -> dict:
         "matched": n_match,
         "exact": n_exact,
         "matched_pct": 100.0 * n_match / len(theirs) if theirs else float("nan"),
+        "overlapping": n_overlap,
+        "bands": bands,
         "mp_split_s": t_split,
         "mp_stop_ranges_s": t_mp_ranges,
         "mp_stop_segments_s": t_mp_segments,
@@ -501,16 +519,31 @@ def main(argv=None) -> int:
                 "matched",
                 "exact",
                 "matched_pct",
+                "overlapping",
             ]
         ].to_string(index=False)
     )
     total_mp = int(summary["mp_stops"].sum())
     total_match = int(summary["matched"].sum())
     pct = 100.0 * total_match / max(total_mp, 1)
+    total_overlap = int(summary["overlapping"].sum())
     print(
         f"\nall data: {total_match} of {total_mp} MovingPandas stops matched "
-        f"({pct:.1f} %)\n"
+        f"({pct:.1f} %); {total_overlap} overlap a kernel stop "
+        f"({100.0 * total_overlap / max(total_mp, 1):.1f} %)"
     )
+    bands = {}
+    for r in results:
+        for band, (n, hit) in r["bands"].items():
+            bands.setdefault(band, [0, 0])
+            bands[band][0] += n
+            bands[band][1] += hit
+    print("matched by the true diameter of MovingPandas' stop:")
+    for band in ("< 400 m", "400-450 m", ">= 450 m"):
+        n, hit = bands.get(band, (0, 0))
+        if n:
+            print(f"  {band:10s} {hit:5d} of {n:5d} ({100.0 * hit / n:.1f} %)")
+    print()
     diffs = pd.DataFrame([d | {"data": r["data"]} for r in results for d in r["diffs"]])
     for r in results:
         if r["replayed_pieces"]:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._geo import KNOT_M_S, haversine_m
+from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
 from ._jit import jit
 
 __all__ = ["dark_gaps", "reception_context", "reception_counts", "reception_index"]
@@ -123,7 +123,7 @@ def _cell_size(radius_m):
     Two points within ``radius_m`` differ by at most one cell along each
     axis. The floor of 2e-6 (about 13 m) keeps the cell key inside int64.
     """
-    chord = 2.0 * math.sin(min(0.5 * radius_m / 6_371_008.8, 0.5 * math.pi))
+    chord = 2.0 * math.sin(min(0.5 * radius_m / EARTH_RADIUS_M, 0.5 * math.pi))
     return max(chord * (1.0 + 1e-9) + 1e-12, 2e-6)
 
 

@@ -291,7 +291,36 @@ def merged_off(vessel: Vessel) -> list[tuple[float, float, str]]:
     return [(a, b, c) for a, b, c in out]
 
 
-def dark_gaps(vessels: list[Vessel], t_end: float, config: Config) -> list[dict]:
+_COVERED_MESSAGE_P = 1.0 - 0.2 ** (1.0 / 10.0)  # 0.149
+
+
+def _covered_hours(v: Vessel, a: float, b: float, model) -> float:
+    """Hours of a gap the vessel spent where a shore station would hear it.
+
+    Counted along the true path, every minute, where the best terrestrial
+    receiver would hear at least one of ten messages (a slow class B's
+    half hour) with probability >= 0.8, i.e. a per-message probability of
+    at least 0.15: a silence there is a switch-off, not a coverage hole.
+    """
+    if model is None:
+        return (b - a) / 3600.0
+    from ._sim_ais import terrestrial_p
+    from ._sim_fleet import RECEIVERS
+
+    times = np.arange(a + 30.0, b, 60.0)
+    if not len(times):
+        return 0.0
+    la, lo = v.path.at(times)
+    best = np.zeros(len(times))
+    for _, rlat, rlon in RECEIVERS:
+        d_nm = sg.haversine_m(la, lo, rlat, rlon) / 1852.0
+        best = np.maximum(best, terrestrial_p(d_nm, v.ais_class, model))
+    return float((best >= _COVERED_MESSAGE_P).sum()) / 60.0
+
+
+def dark_gaps(
+    vessels: list[Vessel], t_end: float, config: Config, model=None
+) -> list[dict]:
     cfg = config.gaps
     out = []
     for v in vessels:
@@ -309,6 +338,7 @@ def dark_gaps(vessels: list[Vessel], t_end: float, config: Config) -> list[dict]
             dist_km = float(sg.haversine_m(la[0], lo[0], la[1], lo[1])) / 1000.0
             out.append(
                 {
+                    "covered_h": _covered_hours(v, a, b, model),
                     "kind": "dark_gap",
                     "vessels": (v.index,),
                     "start_s": a,
@@ -614,6 +644,12 @@ def _labels(
     return False, ""
 
 
+def _gap_observable(gap: dict, received: dict, config: Config) -> bool:
+    rec = received.get(gap["vessels"][0], np.zeros(0))
+    heard_around = bool((rec < gap["start_s"]).any() and (rec > gap["end_s"]).any())
+    return heard_around and gap["covered_h"] >= config.gaps.min_covered_h
+
+
 def truth_table(
     vessels: list[Vessel],
     incidents: list[Incident],
@@ -622,11 +658,19 @@ def truth_table(
     config: Config,
     received: dict[int, np.ndarray],
     transmitted: dict[int, np.ndarray],
+    model=None,
 ) -> pd.DataFrame:
-    """All truth events as an event table with the truth columns."""
+    """All truth events as an event table with the truth columns.
+
+    A dark gap is observable when the vessel was heard before and after it
+    and spent at least ``config.gaps.min_covered_h`` of it within shore
+    reception (see :func:`_covered_hours`); elsewhere a switch-off cannot be
+    told from a coverage hole. A dark rendezvous is observable when its gaps
+    are.
+    """
     loiter = loitering(vessels, t_end, config)
     rdv = rendezvous(vessels, t_end, config)
-    gaps = dark_gaps(vessels, t_end, config)
+    gaps = dark_gaps(vessels, t_end, config, model)
     drdv = dark_rendezvous(vessels, gaps, t_end, config)
     by_id = {inc.incident_id: inc for inc in incidents}
     rows = []
@@ -656,21 +700,10 @@ def truth_table(
                 for v in vs
             )
         elif ev["kind"] == "dark_gap":
-            rec = received.get(vs[0].index, empty)
-            observable = has_ais and bool((rec < start).any() and (rec > end).any())
+            observable = has_ais and _gap_observable(ev, received, config)
         else:
             observable = has_ais and all(
-                bool(
-                    (
-                        received.get(gaps[k]["vessels"][0], empty) < gaps[k]["start_s"]
-                    ).any()
-                )
-                and bool(
-                    (
-                        received.get(gaps[k]["vessels"][0], empty) > gaps[k]["end_s"]
-                    ).any()
-                )
-                for k in ev["gaps"]
+                _gap_observable(gaps[k], received, config) for k in ev["gaps"]
             )
             if ev["seen"] is not None:
                 observable = observable and seen_enough(

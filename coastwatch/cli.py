@@ -200,6 +200,147 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load_settings(args: argparse.Namespace):
+    from .config import load_config
+
+    overrides = {}
+    if getattr(args, "day_boundary", None):
+        overrides = {"grid": {"day_boundary": args.day_boundary}}
+    return load_config(args.config, args.profile, overrides or None)
+
+
+def _read_options(args: argparse.Namespace) -> dict:
+    return {
+        "format": args.format,
+        "columns": _parse_columns(args.columns),
+        "layer": args.layer,
+        "nmea_workers": args.workers,
+    }
+
+
+class _StageBar:
+    """A progress bar that advances one step per pipeline stage."""
+
+    def __init__(self, stages, enabled: bool):
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=len(stages),
+            desc="coastwatch",
+            disable=not enabled,
+            leave=False,
+            file=sys.stderr,
+            bar_format="{desc}: {n_fmt}/{total_fmt} stages {bar}",
+        )
+        self.started = False
+
+    def __call__(self, name: str) -> None:
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description(name)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _counts_line(events) -> str:
+    from .events import EVENT_KINDS
+
+    counts = events["kind"].value_counts()
+    return ", ".join(f"{counts.get(kind, 0):,} {kind}" for kind in EVENT_KINDS)
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from ._io import write_text_atomic
+    from .accounting import ReadReport
+    from .events import write_events
+    from .pipeline import run_detect
+
+    config = _load_settings(args)
+    report = ReadReport()
+    timings: dict[str, float] = {}
+    bar = _StageBar(("read", "segment", "detect", "score"), _show_progress(args))
+    try:
+        tracks, events, incidents = run_detect(
+            args.inputs,
+            config,
+            report=report,
+            stage=bar,
+            timings=timings,
+            **_read_options(args),
+        )
+    finally:
+        bar.close()
+    out = Path(args.output)
+    write_events(events, out)
+    write_text_atomic(
+        out / "incidents.csv", incidents.to_csv(index=False, lineterminator="\n")
+    )
+    write_text_atomic(out / "read_report.json", report.to_json())
+    if not args.quiet:
+        print(_summarise_read(report, timings.get("read", 0.0), None))
+        print(
+            f"{len(tracks):,} positions, {tracks['segment'].nunique():,} segments, "
+            f"{tracks['mmsi'].nunique():,} vessels"
+        )
+        print(f"events: {_counts_line(events)}; {len(incidents):,} incidents")
+        print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        print(f"wrote {out}/events.parquet, events.csv, events.geojson, incidents.csv")
+    return EXIT_OK
+
+
+def _cmd_daily(args: argparse.Namespace) -> int:
+    from .accounting import ReadReport
+    from .pipeline import STAGES, run_daily
+
+    config = _load_settings(args)
+    report = ReadReport()
+    bar = _StageBar(STAGES, _show_progress(args))
+    try:
+        run = run_daily(
+            args.inputs,
+            args.output,
+            config,
+            days=args.day,
+            report=report,
+            stage=bar,
+            **_read_options(args),
+        )
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(_summarise_read(report, run.timings.get("read", 0.0), None))
+        print(f"events: {_counts_line(run.events)}; {len(run.incidents):,} incidents")
+        for label, paths in run.days.items():
+            print(
+                f"{label}: {paths['report'].parent}/ "
+                "(report.html, heatmap.png, tasking.csv, ...)"
+            )
+        if not run.days:
+            print("no day had data: nothing written")
+        total = sum(run.timings.values())
+        print(
+            "time: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in run.timings.items())
+            + f"; total {total:.1f} s"
+        )
+    return EXIT_OK
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="TOML", help="settings file (TOML)")
+    parser.add_argument(
+        "--profile",
+        choices=("makran", "gfw"),
+        help="threshold profile (default makran)",
+    )
+
+
 def _add_read_options(parser: argparse.ArgumentParser) -> None:
     from .readers import FORMATS
 
@@ -308,6 +449,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(handler=_cmd_evaluate)
+    detect = commands.add_parser(
+        "detect",
+        help="find loitering, dark gaps, rendezvous and dark rendezvous",
+        description="Read, segment, detect and score; write the event table "
+        "(events.parquet/.csv/.geojson) and incidents.csv into a folder.",
+    )
+    _add_read_options(detect)
+    _add_settings_options(detect)
+    detect.add_argument("-o", "--output", required=True, help="output folder")
+    detect.set_defaults(handler=_cmd_detect)
+
+    daily = commands.add_parser(
+        "daily",
+        help="the morning job: per day a heatmap, tasking list and report",
+        description="Read, segment, detect, score, grid and render: per day a "
+        "folder OUT/YYYY-MM-DD/ with heatmap.png, layers.png, risk.nc, "
+        "events.*, incidents.csv, tasking.csv/.geojson, report.html and "
+        "summary.json.",
+    )
+    _add_read_options(daily)
+    _add_settings_options(daily)
+    daily.add_argument("-o", "--output", required=True, help="output folder")
+    daily.add_argument(
+        "--day-boundary",
+        choices=("utc", "pkt_noon"),
+        help="days run from UTC midnight (default) or from local noon (PKT) so "
+        "one night is not split",
+    )
+    daily.add_argument(
+        "--day",
+        action="append",
+        metavar="YYYY-MM-DD",
+        help="only write this day (repeatable)",
+    )
+    daily.set_defaults(handler=_cmd_daily)
     return parser
 
 

@@ -105,6 +105,17 @@ class GapConfig:
     min_gap_h: float = 2.0
     reception_radius_km: float = 20.0
     exclude_ports: bool = True
+    # Coverage learnt from the day's traffic (see kernels.coverage): each
+    # gap gets coverage_h, the hours its straight path spends in cells where
+    # vessels of its class were heard in >= coverage_min of the
+    # coverage_slot_min slots (cells need coverage_min_slots slots of data).
+    # Risk uses it; min_covered_h > 0 also drops gaps with less.
+    min_covered_h: float = 0.0
+    coverage_min: float = 0.8
+    coverage_slot_min: float = 30.0
+    coverage_step_deg: float = 0.1
+    coverage_max_interp_h: float = 6.0
+    coverage_min_slots: int = 8
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,10 @@ class DarkRendezvousConfig:
 
     min_overlap_h: float = 0.5
     max_speed_kn: float = 12.0
+    # A meeting is only worth reporting when it can be placed: gaps longer
+    # than this, or a meeting region larger than this, say nothing useful.
+    max_gap_h: float = 12.0
+    max_area_km2: float = 2500.0
 
 
 @dataclass(frozen=True)

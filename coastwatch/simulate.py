@@ -413,7 +413,14 @@ def simulate(
         plan_vessels, t_end, model, int(seed), start
     )
     truth = truth_table(
-        plan_vessels, incidents, t_end, start.value, config, received, transmitted
+        plan_vessels,
+        incidents,
+        t_end,
+        start.value,
+        config,
+        received,
+        transmitted,
+        model,
     )
     return Scenario(
         day=start,

@@ -8,6 +8,8 @@ states), positions float64 degrees, speeds knots, distances metres.
 """
 
 from ._geo import destination, haversine_m, initial_bearing_deg
+from .coverage import coverage_slots, distance_to_uncovered_km, path_covered_seconds
+from .dark_gaps import dark_gaps, reception_context
 from .dark_rendezvous import (
     DARK_PAIR_FIELDS,
     DARK_SEEN_FIELDS,
@@ -16,10 +18,12 @@ from .dark_rendezvous import (
     fix_speeds_kn,
 )
 from .gridding import cell_index, grid_dwell_hours, grid_lines, grid_points
+from .loitering import loitering_runs, stop_segments
 from .proximity import polyline_proximity, segment_intersects, segments_cross_polyline
 from .raster import bilinear_at, sample_bilinear
 from .rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups, rendezvous_pairs
 from .sea_route import grid_path
+from .segment import segment_tracks
 
 __all__ = [
     "DARK_PAIR_FIELDS",
@@ -27,9 +31,12 @@ __all__ = [
     "RENDEZVOUS_FIELDS",
     "bilinear_at",
     "cell_index",
+    "coverage_slots",
+    "dark_gaps",
     "dark_rendezvous_pairs",
     "dark_seen_pairs",
     "destination",
+    "distance_to_uncovered_km",
     "fix_speeds_kn",
     "grid_dwell_hours",
     "grid_lines",
@@ -37,10 +44,15 @@ __all__ = [
     "grid_points",
     "haversine_m",
     "initial_bearing_deg",
+    "loitering_runs",
+    "path_covered_seconds",
     "polyline_proximity",
+    "reception_context",
     "rendezvous_groups",
     "rendezvous_pairs",
     "sample_bilinear",
     "segment_intersects",
+    "segment_tracks",
     "segments_cross_polyline",
+    "stop_segments",
 ]

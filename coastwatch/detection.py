@@ -1,0 +1,724 @@
+"""Run the detection kernels over a track table and return one event table.
+
+:func:`detect` finds every kind; :func:`find_loitering`,
+:func:`find_dark_gaps`, :func:`find_rendezvous` and
+:func:`find_dark_rendezvous` find one kind each. All take a track table (see
+:mod:`coastwatch.schema`); tables without ``segment``/``track`` columns are
+segmented first with the same configuration. The kernels themselves (package
+``kernels``) work on plain arrays and can be called by other tools directly.
+
+Definitions (profile ``makran``; every threshold in :mod:`coastwatch.config`):
+
+loitering
+    Within one segment, slower than 2 kn (reported SOG, else implied) and
+    within 2 km of where the slow period began, for at least 1 h; the
+    event's position is the centroid. Centroids in a port, anchorage or
+    pilot area are left out by default.
+dark gap
+    Two consecutive reports of one vessel identity (MMSI and transmitter)
+    at least 2 h apart, unless both ends lie in a port or anchorage area (a
+    moored vessel) or on land. Reception context: other vessels heard within
+    20 km of the start (and of the end) during the gap.
+rendezvous
+    Two different MMSIs within 500 m for at least 30 min, both slower than
+    3 kn, compared on a 60 s grid interpolated within segments; breaks up to
+    10 min are bridged; meeting points in port areas are left out.
+dark rendezvous
+    Two vessels' dark gaps (each at most 12 h) overlapping by at least
+    30 min such that both could have been at one place at one time (each no
+    faster than 12 kn); or one vessel dark while another was seen slow, for
+    at least 30 min, where the dark one could have been at those times. A
+    meeting region larger than 2,500 km^2 places nothing and is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from kernels.coverage import coverage_slots, path_covered_seconds
+from kernels.dark_gaps import dark_gaps, reception_context
+from kernels.dark_rendezvous import (
+    DARK_PAIR_FIELDS,
+    DARK_SEEN_FIELDS,
+    dark_rendezvous_pairs,
+    dark_seen_pairs,
+)
+from kernels.loitering import loitering_runs
+from kernels.rendezvous import RENDEZVOUS_FIELDS, rendezvous_pairs
+
+from . import geo
+from .config import Config, load_config
+from .errors import InputError
+from .events import EVENT_DTYPES, EVENT_KINDS, empty_events, finalise_events
+from .schema import timestamps_ns
+from .segmentation import segment
+
+__all__ = [
+    "detect",
+    "find_dark_gaps",
+    "find_dark_rendezvous",
+    "find_loitering",
+    "find_rendezvous",
+]
+
+_NS = 1_000_000_000
+
+
+@dataclass
+class _Arrays:
+    """Flat arrays of a segmented track table in two orders.
+
+    ``by_segment``: rows sorted by (segment, time), with ``seg_offsets``;
+    ``by_track``: rows sorted by (mmsi, track, time), with ``track_offsets``.
+    Index arrays map back to rows of the track table.
+    """
+
+    tracks: pd.DataFrame
+
+    @cached_property
+    def t_ns(self) -> np.ndarray:
+        return timestamps_ns(self.tracks)
+
+    @cached_property
+    def lat(self) -> np.ndarray:
+        return self.tracks["lat"].to_numpy(np.float64)
+
+    @cached_property
+    def lon(self) -> np.ndarray:
+        return self.tracks["lon"].to_numpy(np.float64)
+
+    @cached_property
+    def sog(self) -> np.ndarray:
+        if "sog" not in self.tracks:
+            return np.full(len(self.tracks), np.nan)
+        return self.tracks["sog"].to_numpy(np.float64)
+
+    @cached_property
+    def mmsi(self) -> np.ndarray:
+        return self.tracks["mmsi"].to_numpy(np.int64)
+
+    @cached_property
+    def identity(self) -> np.ndarray:
+        """One int64 per transmitter: MMSI * 1000 + track index."""
+        return self.mmsi * 1000 + self.tracks["track"].to_numpy(np.int64)
+
+    @cached_property
+    def by_segment(self) -> np.ndarray:
+        return np.lexsort((self.t_ns, self.tracks["segment"].to_numpy(np.int64)))
+
+    @cached_property
+    def seg_offsets(self) -> np.ndarray:
+        seg = self.tracks["segment"].to_numpy(np.int64)[self.by_segment]
+        return _offsets(seg)
+
+    @cached_property
+    def by_track(self) -> np.ndarray:
+        return np.lexsort((self.t_ns, self.identity))
+
+    @cached_property
+    def track_offsets(self) -> np.ndarray:
+        return _offsets(self.identity[self.by_track])
+
+    def seconds(self, order: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(self.t_ns[order] // _NS)
+
+    def take(self, name: str, order: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(getattr(self, name)[order])
+
+
+def _offsets(keys: np.ndarray) -> np.ndarray:
+    if not len(keys):
+        return np.zeros(1, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(keys)) + 1
+    return np.concatenate([[0], starts, [len(keys)]]).astype(np.int64)
+
+
+def _prepare(tracks: pd.DataFrame, config: Config | None) -> tuple[_Arrays, Config]:
+    cfg = config if isinstance(config, Config) else load_config()
+    for column in ("mmsi", "timestamp", "lat", "lon"):
+        if column not in tracks:
+            raise InputError(None, f"track table lacks required column {column!r}")
+    if "segment" not in tracks or "track" not in tracks:
+        tracks, _ = segment(tracks, cfg)
+    return _Arrays(tracks), cfg
+
+
+def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(
+        np.asarray(ns, dtype=np.int64).view("datetime64[ns]"), tz="UTC"
+    )
+
+
+def _place_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    lat = frame["lat"].to_numpy(np.float64)
+    lon = frame["lon"].to_numpy(np.float64)
+    frame["shore_km"] = geo.shore_distance_km(lat, lon)
+    frame["end_shore_km"] = geo.shore_distance_km(
+        frame["end_lat"].to_numpy(np.float64), frame["end_lon"].to_numpy(np.float64)
+    )
+    if "in_port" not in frame:
+        frame["in_port"] = geo.in_port(lat, lon)
+    return frame
+
+
+# --------------------------------------------------------------------------
+# Loitering
+# --------------------------------------------------------------------------
+
+
+def find_loitering(tracks: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
+    """Loitering events: slow for long in a small area.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table; segmented first if it lacks ``segment``/``track``.
+    config : Config, optional
+        Uses ``loitering`` (speed knots, radius metres, duration hours,
+        port exclusion) and ``segment``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event table rows of kind ``loitering``: ``lat``/``lon`` the centroid
+        of the slow period, ``end_lat``/``end_lon`` the last position,
+        ``mean_speed_kn``, plus ``max_distance_m`` (farthest from where the
+        slow period began) and ``points``.
+    """
+    arrays, cfg = _prepare(tracks, config)
+    return finalise_events(_loitering(arrays, cfg))
+
+
+def _loitering(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    settings = cfg.loitering
+    order = arrays.by_segment
+    runs = loitering_runs(
+        arrays.seconds(order),
+        arrays.take("lat", order),
+        arrays.take("lon", order),
+        arrays.take("sog", order),
+        arrays.seg_offsets,
+        float(settings.max_speed_kn),
+        float(settings.max_radius_m),
+        float(settings.min_duration_h * 3600.0),
+    )
+    (_, start_row, end_row, _, mean_speed, max_distance, c_lat, c_lon, points) = runs
+    if not len(start_row):
+        return empty_events()
+    first = order[start_row]
+    last = order[end_row]
+    frame = pd.DataFrame(
+        {
+            "kind": "loitering",
+            "mmsi": arrays.mmsi[first],
+            "start": _utc(arrays.t_ns[first]),
+            "end": _utc(arrays.t_ns[last]),
+            "lat": c_lat,
+            "lon": c_lon,
+            "end_lat": arrays.lat[last],
+            "end_lon": arrays.lon[last],
+            "mean_speed_kn": mean_speed,
+            "max_distance_m": max_distance,
+            "points": points,
+        }
+    )
+    frame = _place_columns(frame)
+    if settings.exclude_ports:
+        frame = frame[~frame["in_port"].to_numpy(bool)]
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Dark gaps
+# --------------------------------------------------------------------------
+
+
+def find_dark_gaps(tracks: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
+    """Dark gaps: long silences of one vessel identity while at sea.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table; segmented first if it lacks ``segment``/``track``.
+    config : Config, optional
+        Uses ``gaps`` (minimum gap hours, reception radius km, port
+        exclusion).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event rows of kind ``dark_gap``: ``lat``/``lon`` where the silence
+        began, ``end_lat``/``end_lon`` where the vessel reappeared,
+        ``distance_km``, ``implied_speed_kn``, shore distance at both ends,
+        ``in_port`` (start), ``border_crossing``, ``neighbours_start`` and
+        ``neighbours_end`` (other transmitters heard within the reception
+        radius of each end during the gap), plus ``track`` and
+        ``end_in_port``.
+    """
+    arrays, cfg = _prepare(tracks, config)
+    return finalise_events(_dark_gaps(arrays, cfg))
+
+
+def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    settings = cfg.gaps
+    order = arrays.by_track
+    t_s = arrays.seconds(order)
+    lat = arrays.take("lat", order)
+    lon = arrays.take("lon", order)
+    _, row, next_row, duration_s, distance_m, speed_kn = dark_gaps(
+        t_s, lat, lon, arrays.track_offsets, float(settings.min_gap_h * 3600.0)
+    )
+    if not len(row):
+        return empty_events()
+    before = order[row]
+    after = order[next_row]
+    frame = pd.DataFrame(
+        {
+            "kind": "dark_gap",
+            "mmsi": arrays.mmsi[before],
+            "track": arrays.identity[before] % 1000,
+            "start": _utc(arrays.t_ns[before]),
+            "end": _utc(arrays.t_ns[after]),
+            "lat": arrays.lat[before],
+            "lon": arrays.lon[before],
+            "end_lat": arrays.lat[after],
+            "end_lon": arrays.lon[after],
+            "duration_h": duration_s / 3600.0,
+            "distance_km": distance_m / 1000.0,
+            "implied_speed_kn": speed_kn,
+        }
+    )
+    frame = _place_columns(frame)
+    frame["end_in_port"] = geo.in_port(frame["end_lat"], frame["end_lon"])
+    start_ashore = frame["in_port"].to_numpy(bool) | geo.is_land(
+        frame["lat"], frame["lon"]
+    )
+    end_ashore = frame["end_in_port"].to_numpy(bool) | geo.is_land(
+        frame["end_lat"], frame["end_lon"]
+    )
+    if settings.exclude_ports:
+        keep = ~(start_ashore & end_ashore)
+        frame = frame[keep].reset_index(drop=True)
+        before = before[keep]
+        after = after[keep]
+    if not len(frame):
+        return empty_events()
+    frame["coverage_h"] = _covered_hours(arrays, settings, before, after) / 3600.0
+    if settings.min_covered_h > 0:
+        keep = frame["coverage_h"].to_numpy() >= settings.min_covered_h
+        frame = frame[keep].reset_index(drop=True)
+        before = before[keep]
+        after = after[keep]
+        if not len(frame):
+            return empty_events()
+    frame["border_crossing"] = geo.crosses_border(
+        frame["lat"], frame["lon"], frame["end_lat"], frame["end_lon"]
+    )
+    t0 = arrays.t_ns[before] // _NS
+    t1 = arrays.t_ns[after] // _NS
+    vessel = arrays.identity[before]
+    all_t = arrays.t_ns // _NS
+    radius = float(settings.reception_radius_km * 1000.0)
+    for name, rows in (("neighbours_start", before), ("neighbours_end", after)):
+        heard = reception_context(
+            t0,
+            t1,
+            arrays.lat[rows],
+            arrays.lon[rows],
+            vessel,
+            all_t,
+            arrays.lat,
+            arrays.lon,
+            arrays.identity,
+            radius,
+        )
+        frame[name] = pd.array(np.where(heard >= 0, heard, 0), dtype="Int64")
+        frame.loc[heard < 0, name] = pd.NA
+    return frame
+
+
+def _track_classes(arrays: _Arrays) -> np.ndarray:
+    """Transceiver class per row ("A", "B" or ""), the track's most common."""
+    if "transceiver_class" not in arrays.tracks:
+        return np.full(len(arrays.tracks), "", dtype=object)
+    frame = pd.DataFrame(
+        {"id": arrays.identity, "cls": arrays.tracks["transceiver_class"].to_numpy()}
+    )
+    known = frame[frame["cls"] != ""]
+    if not len(known):
+        return np.full(len(frame), "", dtype=object)
+    mode = known.groupby("id")["cls"].agg(lambda c: c.value_counts().index[0])
+    return mode.reindex(frame["id"]).fillna("").to_numpy(dtype=object)
+
+
+def _coverage_grid(lat: np.ndarray, lon: np.ndarray, step: float):
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return None
+    lat_min = np.floor(lat[ok].min() / step) * step - step
+    lon_min = np.floor(lon[ok].min() / step) * step - step
+    n_lat = int(np.ceil((lat[ok].max() - lat_min) / step)) + 2
+    n_lon = int(np.ceil((lon[ok].max() - lon_min) / step)) + 2
+    while n_lat * n_lon > 4_000_000:  # global feeds: coarsen rather than explode
+        step *= 2
+        n_lat = (n_lat + 1) // 2 + 1
+        n_lon = (n_lon + 1) // 2 + 1
+    return float(lat_min), float(lon_min), float(step), n_lat, n_lon
+
+
+def _covered_hours(arrays: _Arrays, settings, before: np.ndarray, after: np.ndarray):
+    """Seconds of each gap's straight path inside reception coverage.
+
+    Coverage per transceiver class is learnt from the day's traffic: the
+    share of 30-min slots in which a vessel present in a cell (position
+    interpolated between its reports) was heard. The silent vessel is
+    assumed to have moved at constant speed along the straight line between
+    its last and next fix; the time that line spends in covered cells is
+    time it should have been heard.
+    """
+    grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
+    out = np.zeros(len(before))
+    if grid is None or not len(before):
+        return out
+    classes = _track_classes(arrays)
+    order = arrays.by_track
+    ordered_class = classes[order]
+    gap_class = classes[before]
+    for cls in np.unique(gap_class):
+        # Unknown class: judge by everyone's coverage.
+        rows = order if cls == "" else order[ordered_class == cls]
+        slots, heard = coverage_slots(
+            np.ascontiguousarray(arrays.t_ns[rows] // _NS),
+            np.ascontiguousarray(arrays.lat[rows]),
+            np.ascontiguousarray(arrays.lon[rows]),
+            _offsets(arrays.identity[rows]),
+            int(settings.coverage_max_interp_h * 3600),
+            int(settings.coverage_slot_min * 60),
+            *grid,
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coverage = np.where(
+                slots >= settings.coverage_min_slots, heard / slots, np.nan
+            )
+        pick = gap_class == cls
+        b, a = before[pick], after[pick]
+        out[pick] = path_covered_seconds(
+            arrays.t_ns[b] // _NS,
+            arrays.lat[b],
+            arrays.lon[b],
+            arrays.t_ns[a] // _NS,
+            arrays.lat[a],
+            arrays.lon[a],
+            coverage,
+            float(settings.coverage_min),
+            300,
+            *grid,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Rendezvous
+# --------------------------------------------------------------------------
+
+
+def find_rendezvous(tracks: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
+    """Rendezvous: two vessels close together and slow for a while.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table; segmented first if it lacks ``segment``/``track``.
+    config : Config, optional
+        Uses ``rendezvous`` (distance metres, duration hours, speed knots,
+        grid step and break seconds, port exclusion) and ``segment.max_gap_h``
+        (never interpolate across a longer silence).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event rows of kind ``rendezvous``: ``mmsi`` < ``other_mmsi``,
+        ``lat``/``lon`` the mean meeting point, ``min_separation_m``,
+        ``mean_separation_m``, ``mean_speed_kn`` and ``other_mean_speed_kn``,
+        ``group`` (vessels met as one group of three or more share it).
+    """
+    arrays, cfg = _prepare(tracks, config)
+    return finalise_events(_rendezvous(arrays, cfg))
+
+
+def _segment_vessels(arrays: _Arrays) -> np.ndarray:
+    order = arrays.by_segment
+    return np.ascontiguousarray(arrays.mmsi[order][arrays.seg_offsets[:-1]])
+
+
+def _rendezvous(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    settings = cfg.rendezvous
+    order = arrays.by_segment
+    if len(order) == 0:
+        return empty_events()
+    result = rendezvous_pairs(
+        arrays.seconds(order),
+        arrays.take("lat", order),
+        arrays.take("lon", order),
+        arrays.take("sog", order),
+        arrays.seg_offsets,
+        _segment_vessels(arrays),
+        float(settings.max_distance_m),
+        float(settings.max_speed_kn),
+        int(settings.time_step_s),
+        int(cfg.segment.max_gap_h * 3600),
+        int(settings.max_break_s),
+        int(settings.min_duration_h * 3600),
+    )
+    fields = dict(zip(RENDEZVOUS_FIELDS, result, strict=True))
+    if not len(fields["vessel_a"]):
+        return empty_events()
+    frame = pd.DataFrame(
+        {
+            "kind": "rendezvous",
+            "mmsi": fields["vessel_a"],
+            "other_mmsi": pd.array(fields["vessel_b"], dtype="Int64"),
+            "start": _utc(fields["start_s"] * _NS),
+            "end": _utc(fields["end_s"] * _NS),
+            "lat": fields["lat_deg"],
+            "lon": fields["lon_deg"],
+            "end_lat": fields["lat_deg"],
+            "end_lon": fields["lon_deg"],
+            "min_separation_m": fields["min_sep_m"],
+            "mean_separation_m": fields["mean_sep_m"],
+            "mean_speed_kn": fields["mean_sog_a_kn"],
+            "other_mean_speed_kn": fields["mean_sog_b_kn"],
+            "group": pd.array(fields["group"], dtype="Int64"),
+        }
+    )
+    frame = _place_columns(frame)
+    if settings.exclude_ports:
+        frame = frame[~frame["in_port"].to_numpy(bool)]
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Dark rendezvous
+# --------------------------------------------------------------------------
+
+
+def find_dark_rendezvous(
+    tracks: pd.DataFrame,
+    config: Config | None = None,
+    gaps: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Dark rendezvous: meetings that the vessels' silences could have hidden.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table; segmented first if it lacks ``segment``/``track``.
+    config : Config, optional
+        Uses ``dark_rendezvous`` (overlap hours, maximum speed knots),
+        ``rendezvous`` (the seen vessel's speed limit, break seconds) and
+        ``gaps``.
+    gaps : pandas.DataFrame, optional
+        The dark gaps of ``tracks`` if already found (saves recomputing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event rows of kind ``dark_rendezvous``: ``start``/``end`` the time
+        both were unseen (or the run of sightings, when one was seen),
+        ``lat``/``lon`` the most likely meeting point, ``area_km2`` how well
+        that place is constrained, plus ``dark_vessels`` (1 or 2).
+    """
+    arrays, cfg = _prepare(tracks, config)
+    if gaps is None:
+        gaps = _dark_gaps(arrays, cfg)
+    return finalise_events(_dark_rendezvous(arrays, cfg, gaps))
+
+
+def _dark_rendezvous(arrays: _Arrays, cfg: Config, gaps: pd.DataFrame) -> pd.DataFrame:
+    settings = cfg.dark_rendezvous
+    if len(gaps):
+        gaps = gaps[gaps["duration_h"] <= settings.max_gap_h]
+    if not len(gaps):
+        return empty_events()
+    vessel = gaps["mmsi"].to_numpy(np.int64)
+    t0 = timestamps_ns(gaps, "start") // _NS
+    t1 = timestamps_ns(gaps, "end") // _NS
+    lat0 = gaps["lat"].to_numpy(np.float64)
+    lon0 = gaps["lon"].to_numpy(np.float64)
+    lat1 = gaps["end_lat"].to_numpy(np.float64)
+    lon1 = gaps["end_lon"].to_numpy(np.float64)
+    min_overlap_s = int(settings.min_overlap_h * 3600)
+    both = dict(
+        zip(
+            DARK_PAIR_FIELDS,
+            dark_rendezvous_pairs(
+                vessel,
+                t0,
+                lat0,
+                lon0,
+                t1,
+                lat1,
+                lon1,
+                float(settings.max_speed_kn),
+                min_overlap_s,
+                0.0,
+            ),
+            strict=True,
+        )
+    )
+    order = arrays.by_segment
+    seen = dict(
+        zip(
+            DARK_SEEN_FIELDS,
+            dark_seen_pairs(
+                vessel,
+                t0,
+                lat0,
+                lon0,
+                t1,
+                lat1,
+                lon1,
+                arrays.seconds(order),
+                arrays.take("lat", order),
+                arrays.take("lon", order),
+                arrays.take("sog", order),
+                arrays.seg_offsets,
+                _segment_vessels(arrays),
+                float(settings.max_speed_kn),
+                float(cfg.rendezvous.max_speed_kn),
+                min_overlap_s,
+                int(cfg.rendezvous.max_break_s),
+                int(cfg.segment.max_gap_h * 3600),
+            ),
+            strict=True,
+        )
+    )
+    frames = []
+    if len(both["vessel_a"]):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mmsi": both["vessel_a"],
+                    "other_mmsi": both["vessel_b"],
+                    "start": _utc(both["overlap_start_s"] * _NS),
+                    "end": _utc(both["overlap_end_s"] * _NS),
+                    "lat": both["lat_deg"],
+                    "lon": both["lon_deg"],
+                    "area_km2": both["area_km2"],
+                    "dark_vessels": 2,
+                }
+            )
+        )
+    if len(seen["vessel_dark"]):
+        dark = seen["vessel_dark"]
+        other = seen["vessel_seen"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mmsi": np.minimum(dark, other),
+                    "other_mmsi": np.maximum(dark, other),
+                    "start": _utc(seen["start_s"] * _NS),
+                    "end": _utc(seen["end_s"] * _NS),
+                    "lat": seen["lat_deg"],
+                    "lon": seen["lon_deg"],
+                    "area_km2": seen["area_km2"],
+                    "other_mean_speed_kn": seen["mean_sog_seen_kn"],
+                    "dark_vessels": 1,
+                }
+            )
+        )
+    if not frames:
+        return empty_events()
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame[
+        (frame["mmsi"] != frame["other_mmsi"])
+        & (frame["area_km2"] <= settings.max_area_km2)
+    ].reset_index(drop=True)
+    frame["kind"] = "dark_rendezvous"
+    frame["other_mmsi"] = pd.array(frame["other_mmsi"], dtype="Int64")
+    frame["end_lat"] = frame["lat"]
+    frame["end_lon"] = frame["lon"]
+    frame = _place_columns(frame)
+    if cfg.rendezvous.exclude_ports:
+        frame = frame[~frame["in_port"].to_numpy(bool)]
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Everything
+# --------------------------------------------------------------------------
+
+
+def detect(
+    tracks: pd.DataFrame,
+    config: Config | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Find loitering, dark gaps, rendezvous and dark rendezvous.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table (any order); segmented first if it lacks
+        ``segment``/``track`` columns.
+    config : Config, optional
+        Thresholds; default profile ``makran``.
+    kinds : tuple of str, optional
+        Subset of ``loitering``, ``dark_gap``, ``rendezvous``,
+        ``dark_rendezvous``; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The event table (:mod:`coastwatch.events`), sorted by (start, kind,
+        MMSIs), ``risk`` not yet scored (see :func:`coastwatch.risk.score_events`).
+        Events spanning midnight or several days are found whole.
+
+    Raises
+    ------
+    InputError
+        If a required column is missing or a kind is unknown.
+    """
+    kinds = tuple(EVENT_KINDS if kinds is None else kinds)
+    unknown = [k for k in kinds if k not in EVENT_KINDS]
+    if unknown:
+        raise InputError(
+            None, f"unknown event kind(s) {unknown} (known: {', '.join(EVENT_KINDS)})"
+        )
+    arrays, cfg = _prepare(tracks, config)
+    parts = []
+    if "loitering" in kinds:
+        parts.append(_loitering(arrays, cfg))
+    gaps = None
+    if "dark_gap" in kinds or "dark_rendezvous" in kinds:
+        gaps = _dark_gaps(arrays, cfg)
+    if "dark_gap" in kinds:
+        parts.append(gaps)
+    if "rendezvous" in kinds:
+        parts.append(_rendezvous(arrays, cfg))
+    if "dark_rendezvous" in kinds:
+        parts.append(_dark_rendezvous(arrays, cfg, gaps))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_events()
+    events = pd.concat(parts, ignore_index=True)
+    dropped = [
+        c for c in events.columns if c not in EVENT_DTYPES and c not in _KEPT_EXTRA
+    ]
+    events = events.drop(columns=dropped)
+    return finalise_events(events)
+
+
+# Kind-specific measures kept after the canonical columns.
+_KEPT_EXTRA = (
+    "track",
+    "max_distance_m",
+    "points",
+    "end_in_port",
+    "coverage_h",
+    "dark_vessels",
+)

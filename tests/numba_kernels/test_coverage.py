@@ -1,0 +1,122 @@
+import numpy as np
+import reference_coverage as ref
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kernels.coverage import coverage_slots, path_covered_seconds
+
+GRID = (24.0, 62.0, 0.1, 10, 10)  # 24–25 N, 62–63 E at 0.1 deg
+
+lat_s = st.one_of(st.floats(23.9, 25.1), st.just(np.nan))
+lon_s = st.floats(61.9, 63.1)
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 2500), lat_s, lon_s), max_size=10),
+        max_size=4,
+    ),
+    st.integers(60, 8000),
+    st.sampled_from([300, 600, 1800]),
+)
+def test_coverage_slots_matches_reference(tracks, max_dt, slot):
+    t, lat, lon, offsets = [], [], [], [0]
+    for track in tracks:
+        clock = 1_700_000_000
+        for dt, a, b in track:
+            clock += dt
+            t.append(clock)
+            lat.append(a)
+            lon.append(b)
+        offsets.append(len(t))
+    args = (
+        np.array(t, dtype=np.int64),
+        np.array(lat, dtype=np.float64),
+        np.array(lon, dtype=np.float64),
+        np.array(offsets, dtype=np.int64),
+        max_dt,
+        slot,
+    )
+    slots, heard = coverage_slots(*args, *GRID)
+    ref_slots, ref_heard = ref.coverage_slots(*args, *GRID)
+    np.testing.assert_array_equal(slots, np.array(ref_slots))
+    np.testing.assert_array_equal(heard, np.array(ref_heard))
+    assert (heard <= slots).all()
+
+
+def test_coverage_slots_hand_case():
+    # One vessel at one place: heard every 10 min for an hour, then silent
+    # for an hour, then heard again. 30-min slots start at 0, 1800, 3600 and
+    # 5400 s: the first three hold reports, the last one none.
+    t = (
+        np.array([0, 600, 1200, 1800, 2400, 3000, 3600, 7200], dtype=np.int64)
+        + 1_800_000_000
+    )
+    lat = np.full(8, 24.55)
+    lon = np.full(8, 62.55)
+    slots, heard = coverage_slots(
+        t, lat, lon, np.array([0, 8], dtype=np.int64), 7200, 1800, *GRID
+    )
+    assert slots[5, 5] == 4 and heard[5, 5] == 3
+    assert slots.sum() == 4
+    # The long silence is not interpolated when it exceeds max_dt.
+    slots, heard = coverage_slots(
+        t, lat, lon, np.array([0, 8], dtype=np.int64), 3599, 1800, *GRID
+    )
+    assert slots.sum() == 2 and heard.sum() == 2
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 20000), lat_s, lon_s, st.integers(0, 20000), lat_s, lon_s
+        ),
+        max_size=6,
+    ),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([60, 600]),
+)
+def test_path_covered_seconds_matches_reference(gaps, seed, sample):
+    rng = np.random.default_rng(seed)
+    coverage = rng.random((10, 10))
+    coverage[rng.random((10, 10)) < 0.2] = np.nan
+    t0 = np.array([g[0] for g in gaps], dtype=np.int64)
+    t1 = t0 + np.array([g[3] for g in gaps], dtype=np.int64)
+    cols = [np.array([g[k] for g in gaps], dtype=np.float64) for k in (1, 2, 4, 5)]
+    got = path_covered_seconds(
+        t0, cols[0], cols[1], t1, cols[2], cols[3], coverage, 0.5, sample, *GRID
+    )
+    want = ref.path_covered_seconds(
+        list(t0),
+        list(cols[0]),
+        list(cols[1]),
+        list(t1),
+        list(cols[2]),
+        list(cols[3]),
+        coverage.tolist(),
+        0.5,
+        sample,
+        *GRID,
+    )
+    np.testing.assert_allclose(got, want)
+    assert (got <= (t1 - t0)).all()
+
+
+def test_path_covered_seconds_hand_case():
+    coverage = np.zeros((10, 10))
+    coverage[:, :5] = 1.0  # the western half is well covered
+    got = path_covered_seconds(
+        np.array([0], dtype=np.int64),
+        np.array([24.55]),
+        np.array([62.05]),
+        np.array([3600], dtype=np.int64),
+        np.array([24.55]),
+        np.array([62.95]),
+        coverage,
+        0.8,
+        60,
+        *GRID,
+    )
+    assert got[0] == 1800.0  # half the straight path lies in covered cells

@@ -3,8 +3,9 @@
 ``to_trajectory_collection`` gives one :class:`movingpandas.Trajectory` per
 segment, so any MovingPandas tool (splitters, stop detection, smoothing,
 plotting) runs on coastwatch's trajectories; ``from_trajectory_collection``
-brings a collection back as a track table. A table that went out comes back
-unchanged. MovingPandas is imported on first use only.
+brings a collection back as a track table. A segmented table that went out
+comes back unchanged (rows outside any segment, ``segment == -1``, do not go
+out). MovingPandas is imported on first use only.
 """
 
 from __future__ import annotations
@@ -144,10 +145,11 @@ def from_trajectory_collection(
     Parameters
     ----------
     collection : movingpandas.TrajectoryCollection
-        Made by :func:`to_trajectory_collection` (possibly processed since),
-        or by MovingPandas from any point table with an ``mmsi`` column or
-        MMSI trajectory / object ids (MovingPandas' split pieces, named
-        ``"<mmsi>_<k>"``, are understood).
+        Made by :func:`to_trajectory_collection` (possibly processed since;
+        its ``single_report_segments`` come back too), or by MovingPandas
+        from any point table with an ``mmsi`` column or MMSI trajectory /
+        object ids (MovingPandas' split pieces, named ``"<mmsi>_<k>"``, are
+        understood).
 
     Returns
     -------

@@ -202,8 +202,7 @@ def segment(
         compatible,
     )  # fmt: skip
 
-    out = tracks.take(order) if not presorted else tracks.copy(deep=False)
-    out = out.reset_index(drop=True)
+    out = _reordered(tracks, order, presorted, (mmsi, t_ns, lat, lon, sog, cog))
     out["track"] = track
     out["segment"] = row_id
 
@@ -229,6 +228,44 @@ def segment(
     columns["start"] = _utc(columns["start"])
     columns["end"] = _utc(columns["end"])
     return out, pd.DataFrame(columns)
+
+
+_CORE = ("mmsi", "timestamp", "lat", "lon", "sog", "cog")
+_CORE_DTYPES = (
+    np.dtype("int64"),
+    pd.DatetimeTZDtype("ns", "UTC"),
+    np.dtype("float64"),
+    np.dtype("float64"),
+    np.dtype("float32"),
+    np.dtype("float32"),
+)
+
+
+def _reordered(
+    tracks: pd.DataFrame,
+    order: np.ndarray,
+    presorted: bool,
+    core: tuple[np.ndarray, ...],
+) -> pd.DataFrame:
+    """``tracks`` in sorted order with a fresh index.
+
+    The kernels already sorted the core columns; where the table holds them
+    in canonical dtypes they are reused instead of gathered a second time.
+    """
+    if presorted:
+        return tracks.copy(deep=False).reset_index(drop=True)
+    reuse = [
+        name
+        for name, dtype in zip(_CORE, _CORE_DTYPES, strict=True)
+        if name in tracks and tracks[name].dtype == dtype
+    ]
+    others = [name for name in tracks.columns if name not in reuse]
+    out = tracks[others].take(order).reset_index(drop=True)
+    values = dict(zip(_CORE, core, strict=True))
+    for name in reuse:
+        column = _utc(values[name]) if name == "timestamp" else values[name]
+        out[name] = column
+    return out[list(tracks.columns)]
 
 
 def _utc(t_ns: np.ndarray) -> pd.DatetimeIndex:

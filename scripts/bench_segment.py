@@ -12,9 +12,11 @@ receiver feed, and times
   the default mode and in MovingPandas-compatible mode;
 * MovingPandas ``TrajectoryCollection`` + ``ObservationGapSplitter`` (2 h),
 
-each in a fresh child process, printing the median time, the child's peak
-resident memory (``resource.getrusage``) and ratios. It checks that the
-compatible mode gives MovingPandas' trajectories (count, first and last time).
+each in a fresh child process, printing the median time, the resident memory
+after generating the data and the peak during the stage (``resource.getrusage``
+after resetting the peak through ``/proc/self/clear_refs``), and ratios. It
+checks that the compatible mode gives MovingPandas' trajectories (count,
+first and last time).
 
 Usage::
 
@@ -25,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -132,76 +135,116 @@ def _sort_and_segment(mmsi, t, lat, lon, sog, cog):
     return segment_tracks(t, lat, lon, sog, cog, offsets, *KERNEL_ARGS)
 
 
-def _stage(name: str, n: int, repeats: int, queue) -> None:
-    """Run one benchmark stage in this (child) process; report via queue."""
-    warnings.filterwarnings("ignore")
-    tracks = generate(n)
-    rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result: dict = {"name": name, "n": n}
-    if name == "kernel":
+def _prepare(name: str, tracks: pd.DataFrame) -> tuple:
+    """Import and compile what stage ``name`` needs; return (run, compile s).
+
+    ``run()`` does the timed work and returns (mmsi, start, end) of the
+    trajectories where the stage produces them, else None.
+    """
+    tiny = tracks.iloc[: min(len(tracks), 2000)]
+    if name in ("kernel", "sort+segment"):
         from kernels.segment import group_offsets, segment_tracks, sort_by_vessel_time
 
+        start = time.perf_counter()
+        _sort_and_segment(*_arrays(tiny))  # compiles every kernel used
+        compile_s = time.perf_counter() - start
+        if name == "sort+segment":
+            arrays = _arrays(tracks)
+            return (lambda: _sort_and_segment(*arrays)), compile_s
         _, mmsi, t, lat, lon, sog, cog = sort_by_vessel_time(*_arrays(tracks), True)
-        offsets = group_offsets(mmsi)
-        args = (t, lat, lon, sog, cog, offsets, *KERNEL_ARGS)
-        start = time.perf_counter()
-        segment_tracks(*args)
-        result["first_call_s"] = time.perf_counter() - start
-        result["times"] = _times(lambda: segment_tracks(*args), repeats)
-    elif name == "sort+segment":
-        arrays = _arrays(tracks)
-        start = time.perf_counter()
-        _sort_and_segment(*arrays)
-        result["first_call_s"] = time.perf_counter() - start
-        result["times"] = _times(lambda: _sort_and_segment(*arrays), repeats)
-    elif name in ("coastwatch.segment", "coastwatch.segment(compatible)"):
+        args = (t, lat, lon, sog, cog, group_offsets(mmsi), *KERNEL_ARGS)
+        return (lambda: segment_tracks(*args)), compile_s
+    if name.startswith("coastwatch.segment"):
         from coastwatch.config import SegmentConfig
         from coastwatch.segmentation import segment
 
         config = SegmentConfig(
             max_gap_h=GAP_H, movingpandas_compatible="compatible" in name
         )
-        segment(tracks.iloc[:1000], config)  # load compiled kernels
-        result["times"] = _times(lambda: segment(tracks, config), repeats)
-        _, summary = segment(tracks, config)
-        result["segments"] = len(summary)
-        result["signature"] = _signature(
-            summary["mmsi"], summary["start"], summary["end"]
-        )
-    elif name == "movingpandas":
-        import geopandas as gpd
-        import movingpandas as mpd
+        start = time.perf_counter()
+        segment(tiny, config)
+        compile_s = time.perf_counter() - start
 
         def run():
-            gdf = gpd.GeoDataFrame(
-                {
-                    "mmsi": tracks["mmsi"].to_numpy(),
-                    "timestamp": tracks["timestamp"].dt.tz_localize(None),
-                },
-                geometry=gpd.points_from_xy(tracks["lon"], tracks["lat"]),
-                crs="EPSG:4326",
-            )
-            collection = mpd.TrajectoryCollection(gdf, "mmsi", t="timestamp")
-            splitter = mpd.ObservationGapSplitter(collection)
-            return splitter.split(gap=pd.Timedelta(hours=GAP_H))
+            summary = segment(tracks, config)[1]
+            return summary["mmsi"], summary["start"], summary["end"]
 
-        pieces = None
+        return run, compile_s
+    import geopandas as gpd
+    import movingpandas as mpd
 
-        def keep():
-            nonlocal pieces
-            pieces = run()
-
-        result["times"] = _times(keep, repeats)
-        ids = [int(str(traj.id).split("_")[0]) for traj in pieces]
-        result["segments"] = len(ids)
-        result["signature"] = _signature(
-            ids,
-            [traj.get_start_time() for traj in pieces],
-            [traj.get_end_time() for traj in pieces],
+    def run():
+        gdf = gpd.GeoDataFrame(
+            {
+                "mmsi": tracks["mmsi"].to_numpy(),
+                "timestamp": tracks["timestamp"].dt.tz_localize(None),
+            },
+            geometry=gpd.points_from_xy(tracks["lon"], tracks["lat"]),
+            crs="EPSG:4326",
         )
-    result["rss_data_mb"] = rss_data / 1024
-    result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        collection = mpd.TrajectoryCollection(gdf, "mmsi", t="timestamp")
+        pieces = mpd.ObservationGapSplitter(collection).split(
+            gap=pd.Timedelta(hours=GAP_H)
+        )
+        return (
+            [int(str(p.id).split("_")[0]) for p in pieces],
+            [p.get_start_time() for p in pieces],
+            [p.get_end_time() for p in pieces],
+        )
+
+    return run, None
+
+
+def _stage(name: str, n: int, repeats: int, queue) -> None:
+    """Run one benchmark stage in this (child) process; report via queue."""
+    # A fresh Numba cache per stage, so the compile time is a real compile.
+    os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="coastwatch-bench-")
+    warnings.filterwarnings("ignore")
+    tracks = generate(n)
+    run, compile_s = _prepare(name, tracks)
+    gc.collect()
+    peak_reset = _reset_peak_rss()
+    rss_data_kb = _current_rss_kb()
+    times = []
+    output = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        output = run()
+        times.append(time.perf_counter() - start)
+    result: dict = {
+        "name": name,
+        "n": n,
+        "times": times,
+        "compile_s": compile_s,
+        "peak_reset": peak_reset,
+        "rss_data_mb": rss_data_kb / 1024,
+        "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if isinstance(output, tuple) and len(output) == 3:
+        result["segments"] = len(output[0])
+        result["signature"] = _signature(*output)
     queue.put(result)
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak RSS (Linux), so the peak is the stage's own."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _current_rss_kb() -> float:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _signature(mmsi, start, end) -> list[tuple[int, int, int]]:
@@ -212,15 +255,6 @@ def _signature(mmsi, start, end) -> list[tuple[int, int, int]]:
         return stamps.as_unit("ns").asi8.tolist()
 
     return sorted(zip(list(map(int, mmsi)), ns(start), ns(end), strict=True))
-
-
-def _times(func, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def _run(name: str, n: int, repeats: int) -> dict:
@@ -241,12 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mp-repeats", type=int, default=1)
     args = parser.parse_args(argv)
 
-    # A fresh Numba cache, so the first kernel call shows the compile time.
-    os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="coastwatch-bench-")
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    print(f"numba cache: {os.environ['NUMBA_CACHE_DIR']} (fresh)")
     print(f"{'stage':34} {'points':>11} {'median s':>10} {'Mpts/s':>8} "
-          f"{'first call s':>12} {'data MB':>8} {'peak MB':>8}")  # fmt: skip
+          f"{'compile s':>12} {'RSS MB':>8} {'peak MB':>8}")  # fmt: skip
     results: dict[tuple[str, int], dict] = {}
     sizes = sorted(set(args.sizes) | set(args.mp_sizes))
     for n in sizes:
@@ -263,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             r = _run(name, n, repeats)
             results[(name, n)] = r
             median = statistics.median(r["times"])
-            first = f"{r['first_call_s']:.3f}" if "first_call_s" in r else ""
+            first = f"{r['compile_s']:.3f}" if r["compile_s"] is not None else ""
             print(
                 f"{name:34} {n:>11,} {median:>10.4f} {n / median / 1e6:>8.1f} "
                 f"{first:>12} {r['rss_data_mb']:>8.0f} {r['rss_peak_mb']:>8.0f}",

@@ -563,3 +563,29 @@ def test_new_settings_load_from_toml(tmp_path):
     assert config.movingpandas_compatible is True
     with pytest.raises(ConfigError, match="movingpandas_compatible must be true or"):
         load_config(overrides={"segment": {"movingpandas_compatible": 1}})
+
+
+@pytest.mark.parametrize("odd_dtypes", [False, True])
+def test_output_rows_are_the_input_rows_in_sorted_order(odd_dtypes):
+    from coastwatch.schema import timestamps_ns
+    from kernels.segment import vessel_time_order
+
+    rows = steaming(463012345, 24.8, 66.9, 10.0, 90.0, 0, 5, 6)
+    rows += steaming(412000001, 20.0, 60.0, 0.0, 0.0, 3, 5, 6)
+    tracks = table(rows, name=[f"n{k}" for k in range(12)]).iloc[::-1]
+    if odd_dtypes:
+        tracks = tracks.astype(
+            {"mmsi": "int32", "lat": "float32", "timestamp": "datetime64[us, UTC]"}
+        )
+    out, _ = segment(tracks)
+    order = vessel_time_order(
+        tracks["mmsi"].to_numpy(np.int64),
+        timestamps_ns(tracks),
+        tracks["lat"].to_numpy(np.float64),
+        tracks["lon"].to_numpy(np.float64),
+        tracks["sog"].to_numpy(np.float32),
+        tracks["cog"].to_numpy(np.float32),
+        True,
+    )
+    expected = tracks.take(order).reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.drop(columns=["track", "segment"]), expected)

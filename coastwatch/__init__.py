@@ -10,7 +10,7 @@ See the README for the track-table and event-table contracts.
 from . import days, geo
 from ._version import __version__
 from .accounting import FileReport, Quarantine, ReadReport
-from .config import Config, TaskingConfig, load_config
+from .config import Config, SegmentConfig, TaskingConfig, load_config
 from .daily import DayData, split_days, write_day_products
 from .detection import (
     detect,
@@ -29,12 +29,14 @@ from .readers import detect_format, ingest, read_tracks, write_tracks
 from .report import render_report
 from .risk import chain_incidents, score_events
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, mmsi_is_valid
-from .segmentation import segment
+from .segmentation import SEGMENT_ID_BASE, SUMMARY_COLUMNS, segment
 from .simulate import AisModel, Scenario, simulate, write_scenario
 from .tasking import TASKING_COLUMNS, tasking_list, write_tasking
 
 __all__ = [
     "EVENT_KINDS",
+    "SEGMENT_ID_BASE",
+    "SUMMARY_COLUMNS",
     "TASKING_COLUMNS",
     "TRACK_DTYPES",
     "AisModel",
@@ -47,6 +49,7 @@ __all__ = [
     "Quarantine",
     "ReadReport",
     "Scenario",
+    "SegmentConfig",
     "TaskingConfig",
     "__version__",
     "chain_incidents",

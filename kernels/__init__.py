@@ -23,7 +23,13 @@ from .proximity import polyline_proximity, segment_intersects, segments_cross_po
 from .raster import bilinear_at, sample_bilinear
 from .rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups, rendezvous_pairs
 from .sea_route import grid_path
-from .segment import segment_tracks
+from .segment import (
+    group_offsets,
+    segment_summary,
+    segment_tracks,
+    sort_by_vessel_time,
+    vessel_time_order,
+)
 
 __all__ = [
     "DARK_PAIR_FIELDS",
@@ -42,6 +48,7 @@ __all__ = [
     "grid_lines",
     "grid_path",
     "grid_points",
+    "group_offsets",
     "haversine_m",
     "initial_bearing_deg",
     "loitering_runs",
@@ -52,7 +59,10 @@ __all__ = [
     "rendezvous_pairs",
     "sample_bilinear",
     "segment_intersects",
+    "segment_summary",
     "segment_tracks",
     "segments_cross_polyline",
+    "sort_by_vessel_time",
     "stop_segments",
+    "vessel_time_order",
 ]

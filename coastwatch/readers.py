@@ -330,26 +330,33 @@ def _csv_batches(
     report: FileReport,
     quarantine: Quarantine | None,
     wanted: list[str] | None = None,
+    typed: dict[str, pa.DataType] | None = None,
 ) -> Iterator[tuple[pa.Table, np.ndarray]]:
-    """Yield (table of text columns, 1-based line numbers) from a CSV file.
+    """Yield (table, 1-based line numbers) from a CSV file.
 
-    Every column is read as text: numbers are converted per column later, so
-    one bad value rejects one row, not a whole block. Files that fit in
-    memory are parsed by all cores at once; if that finds malformed rows
-    (wrong field count), whose line numbers only a sequential parse knows,
-    the file is parsed again sequentially.
+    Files that fit in memory are parsed by all cores at once, first with the
+    ``typed`` column types (numbers and times converted while parsing: the
+    fast path for clean files). If any value does not convert, or the parse
+    finds malformed rows (wrong field count, whose line numbers only a
+    sequential parse knows), the file is parsed again with every column as
+    text, sequentially: numbers are then converted per column later, so one
+    bad value rejects one row, not a whole block. Large files always take
+    the text path, streamed.
     """
     names = _csv_header(item)
     if len(set(names)) != len(names):
         raise InputError(item.name, "CSV header repeats a column name", line=1)
-    types = {n: pa.string() for n in names}
     include = None if wanted is None else [n for n in names if n in wanted]
-    convert = pacsv.ConvertOptions(
-        column_types=types,
-        # Blank fields (and NA, null, NaN...) arrive as nulls.
-        strings_can_be_null=True,
-        include_columns=include,
-    )
+
+    def convert_options(types):
+        return pacsv.ConvertOptions(
+            column_types=types,
+            # Blank fields (and NA, null, NaN...) arrive as nulls.
+            strings_can_be_null=True,
+            include_columns=include,
+        )
+
+    text_types = {n: pa.string() for n in names}
     invalid: list[tuple[int | None, str]] = []
 
     def on_invalid(row) -> str:
@@ -358,16 +365,23 @@ def _csv_batches(
 
     parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
     if item.member is None and item.path.stat().st_size < _IN_MEMORY_BYTES:
-        with item.open() as handle:
-            try:
-                table = pacsv.read_csv(
-                    handle,
-                    read_options=pacsv.ReadOptions(use_threads=True),
-                    parse_options=parse,
-                    convert_options=convert,
-                )
-            except pa.ArrowInvalid as exc:
-                raise InputError(item.name, f"cannot parse CSV ({exc})") from exc
+        table = None
+        for types in ({**text_types, **(typed or {})}, text_types):
+            with item.open() as handle:
+                try:
+                    table = pacsv.read_csv(
+                        handle,
+                        read_options=pacsv.ReadOptions(use_threads=True),
+                        parse_options=parse,
+                        convert_options=convert_options(types),
+                    )
+                    break
+                except pa.ArrowInvalid as exc:
+                    if types is text_types:
+                        raise InputError(
+                            item.name, f"cannot parse CSV ({exc})"
+                        ) from exc
+                    invalid.clear()  # a value that does not convert: read as text
         if not invalid:
             lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
             for start in range(0, table.num_rows, _CHUNK_ROWS):
@@ -385,7 +399,7 @@ def _csv_batches(
                     use_threads=False, block_size=_CSV_BLOCK_BYTES
                 ),
                 parse_options=parse,
-                convert_options=convert,
+                convert_options=convert_options(text_types),
             )
         except pa.ArrowInvalid as exc:
             raise InputError(item.name, f"cannot parse CSV ({exc})") from exc
@@ -444,6 +458,18 @@ def _column_map(names: list[str], mapping: dict[str, str] | None) -> dict[str, s
     return out
 
 
+# Types tried while parsing (the fast path); text where a value does not fit.
+_FAST_TYPES = {
+    "mmsi": pa.int64(),
+    "timestamp": pa.timestamp("ns"),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "sog": pa.float64(),
+    "cog": pa.float64(),
+    "heading": pa.float64(),
+    "length": pa.float64(),
+}
+
 _DMA_MOBILE = "Type of mobile"
 _KIND_NAMES = {"marinecadastre": "MarineCadastre CSV", "dma": "DMA CSV", "csv": "CSV"}
 
@@ -474,8 +500,19 @@ def _read_csv_like(
     wanted = list(columns.values())
     if kind == "dma":
         wanted.append(_DMA_MOBILE)
+    # With a quarantine the raw text of rejected rows is kept: read as text.
+    typed = (
+        {
+            source: _FAST_TYPES[canonical]
+            for canonical, source in columns.items()
+            if canonical in _FAST_TYPES
+            and not (kind == "dma" and canonical == "timestamp")
+        }
+        if quarantine is None
+        else None
+    )
     for table, lines in _csv_batches(
-        item, report, quarantine, None if quarantine is not None else wanted
+        item, report, quarantine, None if quarantine is not None else wanted, typed
     ):
         raw = {c: table.column(s) for c, s in columns.items()}
         frame = pd.DataFrame({"_line": lines})

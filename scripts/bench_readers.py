@@ -121,7 +121,7 @@ def write_nmea(path: Path, rows: int) -> None:
                     "status": 0,
                 },
                 radio_channel="A",
-                talker_id="AIVDM",
+                talker_id="AI",
             )[0]
         )
     start = 1_709_251_200

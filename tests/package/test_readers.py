@@ -361,3 +361,20 @@ def test_ingest_matches_read_tracks(ais_real, tmp_path):
     assert report.accepted == len(got)
     assert len(quarantine.rows) == report.rejected
     assert not list(tmp_path.glob(".*"))  # temporary files are gone
+
+
+def test_fast_typed_parse_and_text_fallback_agree(tmp_path, ais_real):
+    # Without a quarantine, clean files are parsed straight into numbers and
+    # times; a file with one bad value falls back to text. Both paths must
+    # give the same table and the same counts as the text path.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD_MC)
+    clean = ais_real / "csv" / "noaa_marinecadastre_20220103_first99999rows.csv.gz"
+    plain = tmp_path / "clean.csv"
+    plain.write_bytes(gzip.decompress(clean.read_bytes()))
+    for path in (bad, plain):
+        fast_report = ReadReport()
+        fast = read_tracks(path, report=fast_report)
+        text, text_report, _ = _read(path)  # quarantine: text path
+        pd.testing.assert_frame_equal(fast, text)
+        assert fast_report.to_dict() == text_report.to_dict()

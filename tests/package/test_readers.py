@@ -378,3 +378,24 @@ def test_fast_typed_parse_and_text_fallback_agree(tmp_path, ais_real):
         text, text_report, _ = _read(path)  # quarantine: text path
         pd.testing.assert_frame_equal(fast, text)
         assert fast_report.to_dict() == text_report.to_dict()
+
+
+def test_canonical_parquet_fast_path_is_marked_and_checked(ais_real, tmp_path):
+    import pyarrow.parquet as pq
+
+    path = ais_real / "csv" / "noaa_marinecadastre_20220103_first99999rows.csv.gz"
+    tracks, _, _ = _read(path)
+    write_tracks(tracks, tmp_path / "clean.parquet")
+    assert b"coastwatch.tracks" in pq.read_schema(tmp_path / "clean.parquet").metadata
+    report = ReadReport()
+    fast = read_tracks(tmp_path / "clean.parquet", report=report)
+    pd.testing.assert_frame_equal(fast, tracks)
+    assert report.read == report.accepted == len(tracks)
+    # An unsorted table is not marked, and reads back sorted the careful way.
+    shuffled = tracks.sample(frac=1.0, random_state=1)
+    write_tracks(shuffled, tmp_path / "shuffled.parquet")
+    assert (
+        pq.read_schema(tmp_path / "shuffled.parquet").metadata.get(b"coastwatch.tracks")
+        is None
+    )
+    pd.testing.assert_frame_equal(read_tracks(tmp_path / "shuffled.parquet"), tracks)

@@ -292,10 +292,12 @@ def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     settings = cfg.gaps
     grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
     counts = _coverage_counts(arrays, settings, grid, np.unique(frame["_class"]))
-    covered = _gap_covered_seconds(frame, counts, grid, settings)
-    return _finish_gaps(
-        frame, cfg, covered, lambda gaps: _heard_near(arrays, gaps, cfg)
+    frame = _covered_gaps(
+        frame, cfg, _gap_covered_seconds(frame, counts, grid, settings)
     )
+    if not len(frame):
+        return frame
+    return _with_reception(frame, *_heard_near(arrays, frame, cfg))
 
 
 def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
@@ -303,8 +305,9 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
 
     Everything about a gap that its own vessel's reports tell; the
     measures that need all the traffic (coverage, reception context) are
-    added by :func:`_finish_gaps`. Rows in (MMSI, track, start) order; the
-    private ``_class`` column is the transmitter's transceiver class.
+    added by :func:`_covered_gaps` and :func:`_with_reception`. Rows in
+    (MMSI, track, start) order; the private ``_class`` column is the
+    transmitter's transceiver class.
     """
     settings = cfg.gaps
     order = arrays.by_track
@@ -350,14 +353,13 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     return frame
 
 
-def _finish_gaps(
-    frame: pd.DataFrame, cfg: Config, covered_s: np.ndarray, heard
+def _covered_gaps(
+    frame: pd.DataFrame, cfg: Config, covered_s: np.ndarray
 ) -> pd.DataFrame:
-    """Coverage filter, border crossing and reception context of gap candidates.
+    """Gap candidates with ``coverage_h`` (filtered) and ``border_crossing``.
 
-    ``covered_s`` holds each candidate's seconds in covered cells;
-    ``heard(gaps)`` returns the reception counts at the gaps' starts and
-    ends (-1 where a position is NaN).
+    ``covered_s`` holds each candidate's seconds in covered cells
+    (:func:`_gap_covered_seconds`).
     """
     settings = cfg.gaps
     frame = frame.copy()
@@ -371,9 +373,14 @@ def _finish_gaps(
     frame["border_crossing"] = geo.crosses_border(
         frame["lat"], frame["lon"], frame["end_lat"], frame["end_lon"]
     )
-    counts = heard(frame)
-    names = ("neighbours_start", "neighbours_end")
-    for name, values in zip(names, counts, strict=True):
+    return frame
+
+
+def _with_reception(
+    frame: pd.DataFrame, at_start: np.ndarray, at_end: np.ndarray
+) -> pd.DataFrame:
+    """Add the reception counts at gap starts and ends (-1: NaN position)."""
+    for name, values in (("neighbours_start", at_start), ("neighbours_end", at_end)):
         frame[name] = pd.array(np.where(values >= 0, values, 0), dtype="Int64")
         frame.loc[values < 0, name] = pd.NA
     return frame

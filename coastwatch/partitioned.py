@@ -58,7 +58,7 @@ from kernels.rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups
 from . import days as _days
 from .config import Config, load_config
 from .daily import split_days, write_day_products
-from .dataset import TrackDataset, _partition_dir
+from .dataset import TrackDataset, _partition_dir, mmsi_buckets
 from .detection import (
     _Arrays,
     _assemble_events,
@@ -211,14 +211,18 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
 def _write_segmented(
     tracks: pd.DataFrame, root: Path, bucket: int, n_buckets: int
 ) -> dict[str, int]:
-    """Write segmented fixes by UTC day, keeping segment()'s row order."""
+    """Write segmented fixes by UTC day, in time order.
+
+    Time order lets a window's reads skip row groups; the sort is stable, so
+    fixes of one segment at one time keep segment()'s order.
+    """
     out: dict[str, int] = {}
     if not len(tracks):
         return out
     frame = tracks[list(_SEGMENTED_COLUMNS)]
-    day = timestamps_ns(frame) // (_DAY_S * _NS)
-    order = np.argsort(day, kind="stable")
-    day = day[order]
+    t_ns = timestamps_ns(frame)
+    order = np.argsort(t_ns, kind="stable")
+    day = t_ns[order] // (_DAY_S * _NS)
     frame = frame.iloc[order]
     bounds = np.flatnonzero(np.diff(day)) + 1
     starts = np.concatenate([[0], bounds])
@@ -230,7 +234,7 @@ def _write_segmented(
         pq.write_table(
             pa.Table.from_pandas(frame.iloc[lo:hi], preserve_index=False),
             folder / "part-000.parquet",
-            row_group_size=131_072,
+            row_group_size=32_768,
             compression="lz4",
         )
         out[label] = int(hi - lo)
@@ -260,6 +264,9 @@ class _WindowTask:
 @dataclass
 class _WindowResult:
     rendezvous: dict | None
+    # Meetings starting in the window that may run past the data read:
+    # (vessel_a, vessel_b, start_s, end_s so far), resolved by _pair_pass.
+    pending: list[tuple[int, int, int, int]]
     seen: dict | None
     heard: tuple  # (gap row, vessel, 0 start / 1 end)
 
@@ -273,9 +280,11 @@ def _halo_s(cfg: Config) -> int:
     )
 
 
-def _window_arrays(task: _WindowTask, lo_s: int, hi_s: int) -> _Arrays:
-    frame = task.segmented.read_time(lo_s * _NS, hi_s * _NS, _SEGMENTED_COLUMNS)
-    return _Arrays(frame)
+def _last_s(segmented: TrackDataset) -> int:
+    """One second after the last fix of the data."""
+    if segmented.time_range is None:
+        return 0
+    return segmented.time_range[1].value // _NS + 1
 
 
 def _window_pass(task: _WindowTask) -> _WindowResult:
@@ -288,26 +297,77 @@ def _window_pass(task: _WindowTask) -> _WindowResult:
     if len(task.dark_gaps):
         t_end = timestamps_ns(task.dark_gaps, "end") // _NS
         hi = max(hi, int(t_end.max()) + max_interp + 1)
-    while True:
-        arrays = _window_arrays(task, lo, hi)
-        rendezvous = None
-        if len(arrays.tracks):
-            fields = _rendezvous_fields(arrays, cfg)
-            keep = (fields["start_s"] >= task.start_s) & (
-                fields["start_s"] < task.end_s
+    frame = task.segmented.read_time(lo * _NS, hi * _NS, _SEGMENTED_COLUMNS)
+    arrays = _Arrays(frame)
+    rendezvous, pending = None, []
+    if len(frame):
+        fields = _rendezvous_fields(arrays, cfg)
+        start = fields["start_s"]
+        mine = (start >= task.start_s) & (start < task.end_s)
+        # A meeting whose end is not a halo away from the end of the data
+        # read may run on: it is computed again from its two vessels alone.
+        cut = mine & (fields["end_s"] + halo >= hi) & (hi <= _last_s(task.segmented))
+        rendezvous = {name: values[mine & ~cut] for name, values in fields.items()}
+        pending = list(
+            zip(
+                fields["vessel_a"][cut].tolist(),
+                fields["vessel_b"][cut].tolist(),
+                start[cut].tolist(),
+                fields["end_s"][cut].tolist(),
+                strict=True,
             )
-            rendezvous = {name: values[keep] for name, values in fields.items()}
-            # A meeting may run on past the data read: read more and redo.
-            if len(rendezvous["end_s"]) and rendezvous["end_s"].max() + halo >= hi:
-                hi = int(rendezvous["end_s"].max()) + halo + (task.end_s - task.start_s)
-                continue
-        break
+        )
     seen = None
-    if len(task.dark_gaps) and len(arrays.tracks):
+    if len(task.dark_gaps) and len(frame):
         seen = _dark_seen_fields(arrays, task.dark_gaps, cfg)
         seen["gap"] = task.dark_rows[seen["gap"]]
     heard = _heard_in_window(arrays, task, cfg)
-    return _WindowResult(rendezvous, seen, heard)
+    return _WindowResult(rendezvous, pending, seen, heard)
+
+
+@dataclass
+class _PairTask:
+    segmented: TrackDataset
+    vessels: tuple[int, int]
+    start_s: int
+    end_s: int  # the end seen so far
+    config: Config
+
+
+def _pair_pass(task: _PairTask) -> dict:
+    """One long meeting, from its two vessels' fixes alone.
+
+    A pair's meetings depend on the two vessels' positions only, so the
+    kernel run on their fixes finds the meeting as on everyone's; the data
+    read grows (doubling) until the meeting ends a halo before its end.
+    """
+    cfg = task.config
+    halo = _halo_s(cfg)
+    a, b = task.vessels
+    buckets = sorted(set(mmsi_buckets([a, b], task.segmented.buckets).tolist()))
+    lo = task.start_s - halo
+    span = 2 * (task.end_s + 2 * halo - lo)
+    last = _last_s(task.segmented)
+    while True:
+        hi = lo + span
+        frame = task.segmented.read_time(
+            lo * _NS,
+            hi * _NS,
+            _SEGMENTED_COLUMNS,
+            buckets=buckets,
+            filters=[("mmsi", "in", [a, b])],
+        )
+        fields = _rendezvous_fields(_Arrays(frame), cfg)
+        pick = (
+            (fields["vessel_a"] == a)
+            & (fields["vessel_b"] == b)
+            & (fields["start_s"] == task.start_s)
+        )
+        if not pick.any():  # pragma: no cover - the window found it
+            raise RuntimeError(f"meeting of {a} and {b} at {task.start_s} not found")
+        if fields["end_s"][pick][0] + halo < hi or hi > last:
+            return {name: values[pick] for name, values in fields.items()}
+        span *= 2
 
 
 def _heard_in_window(arrays: _Arrays, task: _WindowTask, cfg: Config) -> tuple:
@@ -506,7 +566,13 @@ def _detect(
         )
         window_tasks = _window_tasks(segmented, spans, cfg, gaps, dark)
         found = executor.map(_window_pass, window_tasks, "encounters")
-        rendezvous = _merge_rendezvous([f.rendezvous for f in found])
+        pairs = [
+            _PairTask(segmented, (a, b), start, end, cfg)
+            for f in found
+            for a, b, start, end in f.pending
+        ]
+        long_ones = executor.map(_pair_pass, pairs, "encounters")
+        rendezvous = _merge_rendezvous([f.rendezvous for f in found] + long_ones)
         parts = [loitering]
         if len(gaps):
             gaps = _with_reception(gaps, *_heard_counts(gaps, [f.heard for f in found]))

@@ -55,7 +55,7 @@ import pyarrow.parquet as pq
 from ._io import write_text_atomic
 from .accounting import Quarantine, ReadReport
 from .errors import InputError
-from .readers import _finish, _merge_static, iter_track_chunks
+from .readers import _expand_sources, _finish, _merge_static, iter_track_chunks
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, timestamps_ns
 
 __all__ = [
@@ -485,6 +485,12 @@ class _Runs:
     def rows(self) -> int:
         return sum(self.counts.values())
 
+    def merge(self, other: _Runs) -> None:
+        self.paths.extend(other.paths)
+        for key, n in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+        self.statics.extend(other.statics)
+
 
 def _spill(chunk: pd.DataFrame, path: Path, runs: _Runs) -> None:
     chunk = chunk.assign(_hash=_mix32(chunk["mmsi"].to_numpy(np.int64)))
@@ -515,6 +521,59 @@ def _spill(chunk: pd.DataFrame, path: Path, runs: _Runs) -> None:
         runs.counts[(h, m)] = runs.counts.get((h, m), 0) + c
 
 
+# Reading order of all rows: the input path's rank in the high bits, the
+# row's rank within the path below (2**40 rows per path).
+_ORDER_BITS = 40
+
+
+@dataclass
+class _ReadTask:
+    """Read one input path (a file; a zip's members are its files)."""
+
+    path: Path
+    rank: int
+    runs_dir: Path
+    format: str
+    columns: dict[str, str] | None
+    layer: str | None
+    nmea_workers: int
+    keep_rejects: bool
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class _ReadResult:
+    report: ReadReport
+    quarantine: Quarantine | None
+    runs: _Runs
+
+
+def _read_path(task: _ReadTask) -> _ReadResult:
+    """First pass over one input path: clean, sort and spill its chunks."""
+    report = ReadReport()
+    quarantine = Quarantine() if task.keep_rejects else None
+    runs = _Runs()
+    order = task.rank << _ORDER_BITS
+    for index, chunk in iter_track_chunks(
+        task.path,
+        task.format,
+        report=report,
+        quarantine=quarantine,
+        columns=task.columns,
+        layer=task.layer,
+        nmea_workers=task.nmea_workers,
+        static_sink=runs.statics,
+        progress=task.progress,
+    ):
+        chunk["_file"] = np.int32(index)
+        chunk["_path"] = np.int32(task.rank)
+        chunk["_order"] = np.arange(order, order + len(chunk), dtype=np.int64)
+        order += len(chunk)
+        name = f"run-{task.rank:06d}-{len(runs.paths):05d}.parquet"
+        _spill(chunk, task.runs_dir / name, runs)
+    return _ReadResult(report, quarantine, runs)
+
+
 def _read_runs(runs: list[Path], lo: int, hi: int) -> list[pd.DataFrame]:
     """Rows of hash ``lo <= h < hi`` from every run (row groups skipped)."""
     parts = []
@@ -525,15 +584,15 @@ def _read_runs(runs: list[Path], lo: int, hi: int) -> list[pd.DataFrame]:
     return parts
 
 
-def _passes(runs: _Runs, lo: int, hi: int, rows_per_pass: int):
+def _passes(counts: dict, lo: int, hi: int, rows_per_pass: int):
     """Hash sub-ranges of ``[lo, hi)`` of at most ``rows_per_pass`` rows.
 
     A single MMSI is never split: a pass may exceed the bound by one vessel.
     """
-    keys = sorted(k for k in runs.counts if lo <= k[0] < hi)
+    keys = sorted(k for k in counts if lo <= k[0] < hi)
     start, total = lo, 0
     for i, key in enumerate(keys):
-        total += runs.counts[key]
+        total += counts[key]
         last = i + 1 == len(keys)
         if last or (total >= rows_per_pass and keys[i + 1][0] != key[0]):
             end = hi if last else keys[i + 1][0]
@@ -541,22 +600,45 @@ def _passes(runs: _Runs, lo: int, hi: int, rows_per_pass: int):
             start, total = end, 0
 
 
-def _bucket_rows(
-    runs: _Runs,
-    bucket: int,
-    n_buckets: int,
-    rows_per_pass: int,
-    report: ReadReport,
-    quarantine: Quarantine | None,
-    static: pd.DataFrame | None,
-):
-    """Yield the bucket's cleaned rows, pass by pass, sorted by (mmsi, time)."""
-    lo, hi = _hash_range(bucket, n_buckets)
-    for a, b in _passes(runs, lo, hi, rows_per_pass):
-        parts = _read_runs(runs.paths, a, b)
-        frame = _finish(parts, report, quarantine, static)
-        if len(frame):
-            yield frame
+@dataclass
+class _BucketWrite:
+    """Second pass over one bucket: merge its rows from all runs and write."""
+
+    runs: list[Path]
+    counts: dict
+    bucket: int
+    n_buckets: int
+    root: Path
+    rows_per_pass: int
+    # Index in the whole report of each path's first file.
+    file_base: np.ndarray
+    n_files: int
+    static: pd.DataFrame | None
+    keep_rejects: bool
+
+
+@dataclass
+class _BucketWritten:
+    written: _Written
+    report: ReadReport  # duplicates found, per file of the whole report
+    quarantine: Quarantine | None
+
+
+def _write_bucket(task: _BucketWrite) -> _BucketWritten:
+    report = ReadReport()
+    for _ in range(task.n_files):
+        report.add_file("")
+    quarantine = Quarantine() if task.keep_rejects else None
+    written = _Written()
+    lo, hi = _hash_range(task.bucket, task.n_buckets)
+    for part, (a, b) in enumerate(_passes(task.counts, lo, hi, task.rows_per_pass)):
+        parts = _read_runs(task.runs, a, b)
+        for frame in parts:
+            path = frame["_path"].to_numpy(np.int64)
+            frame["_file"] = task.file_base[path] + frame["_file"].to_numpy(np.int64)
+        frame = _finish(parts, report, quarantine, task.static)
+        written.merge(_write_days(frame, task.root, task.bucket, task.n_buckets, part))
+    return _BucketWritten(written, report, quarantine)
 
 
 def ingest_partitioned(
@@ -573,6 +655,7 @@ def ingest_partitioned(
     rows_per_bucket: int = DEFAULT_ROWS_PER_BUCKET,
     rows_per_pass: int = 4_000_000,
     progress: Callable[[int], None] | None = None,
+    executor=None,
 ) -> TrackDataset:
     """Stream track files into a partitioned dataset (day x MMSI bucket).
 
@@ -599,7 +682,11 @@ def ingest_partitioned(
     rows_per_pass : int
         Rows merged at once in the second pass (about 100 bytes each).
     progress : callable, optional
-        Called with input bytes consumed, for a progress bar.
+        Called with input bytes consumed, for a progress bar (serial runs).
+    executor : optional
+        Runs the tasks (one per input path, then one per bucket): default in
+        this process; :class:`coastwatch.distributed.DaskExecutor` on a
+        cluster (every worker must see the input files and ``output``).
 
     Returns
     -------
@@ -608,39 +695,72 @@ def ingest_partitioned(
         ``read == accepted + rejected`` per file.
     """
     report = report if report is not None else ReadReport()
+    executor = executor or _Serial()
+    paths = _expand_sources(source)
     staging = _Staging(output)
     try:
-        with tempfile.TemporaryDirectory(prefix=".runs-", dir=staging.root) as tmp:
-            runs = _Runs()
-            order_base = 0
-            for index, chunk in iter_track_chunks(
-                source,
-                format,
-                report=report,
-                quarantine=quarantine,
-                columns=columns,
-                layer=layer,
-                nmea_workers=nmea_workers,
-                static_sink=runs.statics,
-                progress=progress,
-            ):
-                chunk["_file"] = np.int32(index)
-                chunk["_order"] = np.arange(
-                    order_base, order_base + len(chunk), dtype=np.int64
+        runs_dir = Path(tempfile.mkdtemp(prefix=".runs-", dir=staging.root))
+        serial = isinstance(executor, _Serial)
+        read = executor.map(
+            _read_path,
+            [
+                _ReadTask(
+                    path,
+                    rank,
+                    runs_dir,
+                    format,
+                    columns,
+                    layer,
+                    nmea_workers,
+                    quarantine is not None,
+                    progress if serial else None,
                 )
-                order_base += len(chunk)
-                _spill(chunk, Path(tmp) / f"run{len(runs.paths):05d}.parquet", runs)
-                del chunk
-            n_buckets = _choose_buckets(runs.rows, buckets, rows_per_bucket)
-            static = _merge_static(runs.statics)
-            written = _Written()
-            for b in range(n_buckets):
-                for part, frame in enumerate(
-                    _bucket_rows(
-                        runs, b, n_buckets, rows_per_pass, report, quarantine, static
-                    )
-                ):
-                    written.merge(_write_days(frame, staging.root, b, n_buckets, part))
+                for rank, path in enumerate(paths)
+            ],
+            "reading",
+        )
+        runs = _Runs()
+        file_base = []
+        for result in read:
+            file_base.append(len(report.files))
+            report.files.extend(result.report.files)
+            if quarantine is not None:
+                quarantine.extend(result.quarantine.rows)
+            runs.merge(result.runs)
+        n_buckets = _choose_buckets(runs.rows, buckets, rows_per_bucket)
+        static = _merge_static(runs.statics)
+        done = executor.map(
+            _write_bucket,
+            [
+                _BucketWrite(
+                    runs.paths,
+                    {
+                        k: n
+                        for k, n in runs.counts.items()
+                        if _in_bucket(k[0], b, n_buckets)
+                    },
+                    b,
+                    n_buckets,
+                    staging.root,
+                    rows_per_pass,
+                    np.asarray(file_base, dtype=np.int64),
+                    len(report.files),
+                    static,
+                    quarantine is not None,
+                )
+                for b in range(n_buckets)
+            ],
+            "writing",
+        )
+        written = _Written()
+        for result in done:
+            written.merge(result.written)
+            for entry, found in zip(report.files, result.report.files, strict=True):
+                entry.accepted += found.accepted
+                entry.rejected.update(found.rejected)
+            if quarantine is not None:
+                quarantine.extend(result.quarantine.rows)
+        shutil.rmtree(runs_dir, ignore_errors=True)
         _write_manifest(staging.root, n_buckets, written)
         report.check()
     except BaseException:
@@ -648,3 +768,13 @@ def ingest_partitioned(
         raise
     staging.commit()
     return TrackDataset.open(output)
+
+
+def _in_bucket(h: int, bucket: int, n_buckets: int) -> bool:
+    lo, hi = _hash_range(bucket, n_buckets)
+    return lo <= h < hi
+
+
+class _Serial:
+    def map(self, func, items, label=""):
+        return [func(item) for item in items]

@@ -610,9 +610,9 @@ class _BucketWrite:
     n_buckets: int
     root: Path
     rows_per_pass: int
-    # Index in the whole report of each path's first file.
+    # Index in the whole report of each path's first file, and every file.
     file_base: np.ndarray
-    n_files: int
+    file_names: list[str]
     static: pd.DataFrame | None
     keep_rejects: bool
 
@@ -626,8 +626,8 @@ class _BucketWritten:
 
 def _write_bucket(task: _BucketWrite) -> _BucketWritten:
     report = ReadReport()
-    for _ in range(task.n_files):
-        report.add_file("")
+    for name in task.file_names:
+        report.add_file(name)
     quarantine = Quarantine() if task.keep_rejects else None
     written = _Written()
     lo, hi = _hash_range(task.bucket, task.n_buckets)
@@ -744,7 +744,7 @@ def ingest_partitioned(
                     staging.root,
                     rows_per_pass,
                     np.asarray(file_base, dtype=np.int64),
-                    len(report.files),
+                    [entry.path for entry in report.files],
                     static,
                     quarantine is not None,
                 )

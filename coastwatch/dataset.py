@@ -74,6 +74,9 @@ _DAY_NS = 86_400 * 1_000_000_000
 _ROW_GROUP = 131_072
 # Read order of a run: the hash, then (mmsi, time, reading order).
 _RUN_KEYS = ("_hash", "mmsi", "timestamp", "_order")
+# Columns worth dictionary encoding: few distinct values. Trying it on
+# positions and times costs seconds per million rows for nothing.
+_DICTIONARY = ["mmsi", "name", "transceiver_class", "ship_type", "nav_status"]
 DEFAULT_ROWS_PER_BUCKET = 2_000_000
 """Bucket size aimed at when the count is not given: about 1 GB at work."""
 
@@ -358,6 +361,7 @@ def _write_days(
             folder / f"part-{part:03d}.parquet",
             row_group_size=_ROW_GROUP,
             compression="zstd",
+            use_dictionary=_DICTIONARY,
         )
         written.add(piece, label, bucket)
     return written
@@ -510,15 +514,22 @@ def _spill(chunk: pd.DataFrame, path: Path, runs: _Runs) -> None:
         path,
         row_group_size=65_536,
         compression="lz4",
+        use_dictionary=_DICTIONARY,
     )
     runs.paths.append(path)
-    keys, n = np.unique(
-        np.stack([chunk["_hash"].to_numpy(), chunk["mmsi"].to_numpy()]),
-        axis=1,
-        return_counts=True,
+    # Sorted by (hash, mmsi): each vessel is one run of rows.
+    h = chunk["_hash"].to_numpy()
+    m = chunk["mmsi"].to_numpy()
+    starts = np.flatnonzero(
+        np.concatenate([[True], (h[1:] != h[:-1]) | (m[1:] != m[:-1])])
     )
-    for h, m, c in zip(keys[0].tolist(), keys[1].tolist(), n.tolist(), strict=True):
-        runs.counts[(h, m)] = runs.counts.get((h, m), 0) + c
+    n = np.diff(np.append(starts, len(m)))
+    for key, c in zip(
+        zip(h[starts].tolist(), m[starts].tolist(), strict=True),
+        n.tolist(),
+        strict=True,
+    ):
+        runs.counts[key] = runs.counts.get(key, 0) + c
 
 
 # Reading order of all rows: the input path's rank in the high bits, the

@@ -410,20 +410,78 @@ def _during_gaps(t_s: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
     return (k >= 0) & (t_s <= ends[np.maximum(k, 0)])
 
 
+def _near_places(
+    lat: np.ndarray, lon: np.ndarray, place_lat, place_lon, radius_m: float
+) -> np.ndarray:
+    """Mask of positions that may lie within ``radius_m`` of some place.
+
+    Never misses one (it may keep more): positions are binned in cells at
+    least as large as the radius (longitude cells widened for the highest
+    latitude involved) and kept when a place is in their cell or a
+    neighbouring one. Everything is kept near the poles or for radii too
+    large for the cell bound.
+    """
+    place_lat = np.asarray(place_lat, np.float64)
+    place_lon = np.asarray(place_lon, np.float64)
+    ok = np.isfinite(place_lat) & np.isfinite(place_lon)
+    place_lat, place_lon = place_lat[ok], place_lon[ok]
+    if not len(place_lat):
+        return np.zeros(len(lat), dtype=bool)
+    rho = radius_m / _EARTH_RADIUS_M  # radians
+    cell = max(np.degrees(rho) * 1.01, 0.01)
+    top = np.abs(place_lat).max() + cell
+    if top >= 80.0 or rho / np.cos(np.radians(top)) > 0.1:
+        return np.ones(len(lat), dtype=bool)
+    # Longitude cells tile the circle exactly, so neighbours across the
+    # antimeridian are one cell apart like any others.
+    n_lon = max(1, int(360.0 // (cell / np.cos(np.radians(top)))))
+    cell_lon = 360.0 / n_lon
+    n_lat = int(np.ceil(180.0 / cell)) + 2
+    marked = np.zeros((n_lat, n_lon), dtype=bool)
+    row = np.floor((place_lat + 90.0) / cell).astype(np.int64) + 1
+    col = np.floor((place_lon + 180.0) / cell_lon).astype(np.int64)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            marked[row + dr, (col + dc) % n_lon] = True
+    with np.errstate(invalid="ignore"):
+        r = np.floor((lat + 90.0) / cell)
+        c = np.floor((lon + 180.0) / cell_lon)
+    fine = np.isfinite(r) & np.isfinite(c)
+    out = np.zeros(len(lat), dtype=bool)
+    out[fine] = marked[
+        np.clip(r[fine].astype(np.int64) + 1, 0, n_lat - 1),
+        c[fine].astype(np.int64) % n_lon,
+    ]
+    return out
+
+
+_EARTH_RADIUS_M = 6_371_008.8
+
+
 def _heard_near(arrays: _Arrays, gaps: pd.DataFrame, cfg: Config):
     """Reception counts at gap starts and ends from all reports of ``arrays``.
 
-    Only reports inside some gap can count, so only those are indexed.
+    Only reports inside some gap and near one of its ends can count, so
+    only those are indexed.
     """
     t0, t1, vessel = _gap_query(gaps)
     all_t = arrays.t_ns // _NS
+    radius = float(cfg.gaps.reception_radius_km * 1000.0)
     rows = np.flatnonzero(_during_gaps(all_t, t0, t1))
+    near = _near_places(
+        arrays.lat[rows],
+        arrays.lon[rows],
+        np.concatenate([gaps["lat"].to_numpy(float), gaps["end_lat"].to_numpy(float)]),
+        np.concatenate([gaps["lon"].to_numpy(float), gaps["end_lon"].to_numpy(float)]),
+        radius,
+    )
+    rows = rows[near]
     index = reception_index(
         np.ascontiguousarray(all_t[rows]),
         np.ascontiguousarray(arrays.lat[rows]),
         np.ascontiguousarray(arrays.lon[rows]),
         np.ascontiguousarray(arrays.identity[rows]),
-        float(cfg.gaps.reception_radius_km * 1000.0),
+        radius,
     )
     return tuple(
         reception_counts(

@@ -74,6 +74,7 @@ from .detection import (
     _gap_covered_seconds,
     _gap_query,
     _loitering,
+    _near_places,
     _rendezvous_fields,
     _rendezvous_frame,
     _with_reception,
@@ -200,7 +201,7 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
     arrays = _Arrays(tracks)
     loitering = _loitering(arrays, cfg)
     gaps = _gap_candidates(arrays, cfg)
-    classes = sorted({"", *np.unique(arrays.track_class).tolist()})
+    classes = sorted({"", *pd.unique(arrays.track_class).tolist()})
     coverage = _coverage_counts(arrays, cfg.gaps, task.coverage_grid, classes)
     profiles = vessel_profiles(tracks)
     day_numbers = np.unique(_days.day_numbers(arrays.t_ns, cfg.grid.day_boundary))
@@ -236,6 +237,7 @@ def _write_segmented(
             folder / "part-000.parquet",
             row_group_size=32_768,
             compression="lz4",
+            use_dictionary=["mmsi", "track"],
         )
         out[label] = int(hi - lo)
     return out
@@ -376,8 +378,18 @@ def _heard_in_window(arrays: _Arrays, task: _WindowTask, cfg: Config) -> tuple:
         return empty
     t0, t1, vessel, lat0, lon0, lat1, lon1 = task.heard_query
     t_s = arrays.t_ns // _NS
+    radius = float(cfg.gaps.reception_radius_km * 1000.0)
     inside = (t_s >= task.start_s) & (t_s < task.end_s) & _during_gaps(t_s, t0, t1)
     rows = np.flatnonzero(inside)
+    rows = rows[
+        _near_places(
+            arrays.lat[rows],
+            arrays.lon[rows],
+            np.concatenate([lat0, lat1]),
+            np.concatenate([lon0, lon1]),
+            radius,
+        )
+    ]
     if not len(rows):
         return empty
     index = reception_index(
@@ -385,7 +397,7 @@ def _heard_in_window(arrays: _Arrays, task: _WindowTask, cfg: Config) -> tuple:
         np.ascontiguousarray(arrays.lat[rows]),
         np.ascontiguousarray(arrays.lon[rows]),
         np.ascontiguousarray(arrays.identity[rows]),
-        float(cfg.gaps.reception_radius_km * 1000.0),
+        radius,
     )
     gaps, vessels, ends = [], [], []
     for end, (lat, lon) in enumerate(((lat0, lon0), (lat1, lon1))):
@@ -738,7 +750,10 @@ def _day_traffic(task: _DayTask):
     frame = task.segmented.read_time(
         lo, hi, ("mmsi", "timestamp", "lat", "lon", "segment"), buckets=[task.bucket]
     )
-    return day_traffic(frame, task.spec, task.label, task.config)
+    # The work files are in time order: by segment (stable) they are in the
+    # (segment, time) order the gridding takes without sorting again.
+    order = np.argsort(frame["segment"].to_numpy(), kind="stable")
+    return day_traffic(frame.iloc[order], task.spec, task.label, task.config)
 
 
 @dataclass

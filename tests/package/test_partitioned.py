@@ -15,7 +15,6 @@ import filecmp
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import scale_cases as cases
@@ -26,7 +25,6 @@ from coastwatch.config import load_config
 from coastwatch.daily import split_days
 from coastwatch.dataset import TrackDataset, mmsi_buckets
 from coastwatch.days import number_of_label
-from coastwatch.detection import _during_gaps
 from coastwatch.heatmaps import DayTraffic, day_grid_spec, risk_grid
 from coastwatch.partitioned import (
     SerialExecutor,
@@ -184,16 +182,3 @@ def test_windows_follow_the_data_and_the_length_asked():
     assert auto == 6 * 3600
     _, long = _windows({"2024-01-15": 100}, None, 1_000_000)
     assert long % 86_400 == 0 and long >= 86_400
-
-
-def test_during_gaps_matches_a_plain_loop():
-    rng = np.random.default_rng(3)
-    for _ in range(200):
-        n = int(rng.integers(0, 6))
-        t0 = rng.integers(0, 100, n)
-        t1 = t0 + rng.integers(0, 30, n)
-        t = rng.integers(-5, 140, 50)
-        expected = np.array(
-            [any(a <= x <= b for a, b in zip(t0, t1, strict=True)) for x in t]
-        )
-        np.testing.assert_array_equal(_during_gaps(t, t0, t1), expected)

@@ -120,27 +120,53 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     report = ReadReport()
     quarantine = Quarantine() if args.rejects else None
     started = time.perf_counter()
-    with _progress_bar(
-        _input_bytes(args.inputs), "reading", not args.quiet and sys.stderr.isatty()
-    ) as bar:
-        ingest(
-            args.inputs,
-            output,
-            args.format,
-            report=report,
-            quarantine=quarantine,
-            columns=_parse_columns(args.columns),
-            layer=args.layer,
-            nmea_workers=args.workers,
-            progress=bar.update,
-        )
+    if args.partitioned or args.scheduler:
+        if not args.partitioned:
+            raise CoastwatchError("--scheduler needs --partitioned (a dataset folder)")
+        from .dataset import ingest_partitioned
+
+        with _executor(args) as executor:
+            dataset = ingest_partitioned(
+                args.inputs,
+                output,
+                args.format,
+                report=report,
+                quarantine=quarantine,
+                columns=_parse_columns(args.columns),
+                layer=args.layer,
+                nmea_workers=_nmea_workers(args),
+                buckets=args.buckets,
+                executor=executor,
+            )
+        report_path = output / "read_report.json"
+    else:
+        with _progress_bar(
+            _input_bytes(args.inputs), "reading", not args.quiet and sys.stderr.isatty()
+        ) as bar:
+            ingest(
+                args.inputs,
+                output,
+                args.format,
+                report=report,
+                quarantine=quarantine,
+                columns=_parse_columns(args.columns),
+                layer=args.layer,
+                nmea_workers=_nmea_workers(args),
+                progress=bar.update,
+            )
+        report_path = _report_path(output)
     seconds = time.perf_counter() - started
-    write_text_atomic(_report_path(output), report.to_json())
+    write_text_atomic(report_path, report.to_json())
     if quarantine is not None:
         write_text_atomic(args.rejects, quarantine.to_csv_text())
     if not args.quiet:
         print(_summarise_read(report, seconds, output))
-        print(f"wrote {_report_path(output)}")
+        if args.partitioned:
+            print(
+                f"  {dataset.rows:,} fixes in {len(dataset.days)} day(s) x "
+                f"{dataset.buckets} MMSI bucket(s)"
+            )
+        print(f"wrote {report_path}")
         if quarantine is not None:
             print(f"wrote {args.rejects} ({len(quarantine.rows):,} rejected rows)")
     return EXIT_OK
@@ -214,8 +240,97 @@ def _read_options(args: argparse.Namespace) -> dict:
         "format": args.format,
         "columns": _parse_columns(args.columns),
         "layer": args.layer,
-        "nmea_workers": args.workers,
+        "nmea_workers": _nmea_workers(args),
     }
+
+
+def _nmea_workers(args: argparse.Namespace) -> int:
+    if args.nmea_workers is not None:
+        return args.nmea_workers
+    # Without a cluster, --workers keeps its single-process meaning.
+    return 1 if _on_cluster(args) else args.workers
+
+
+def _on_cluster(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "scheduler", None)) or (
+        args.workers > 1 and _partitioned(args)
+    )
+
+
+def _partitioned(args: argparse.Namespace) -> bool:
+    """Whether the run goes through a partitioned dataset."""
+    from .dataset import is_dataset
+
+    if getattr(args, "partitioned", False) or getattr(args, "scheduler", None):
+        return True
+    if args.command == "ingest":
+        return False
+    return args.workers > 1 or (len(args.inputs) == 1 and is_dataset(args.inputs[0]))
+
+
+class _TaskBar:
+    """One progress bar per pass of a partitioned run (tasks done of total)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.label = None
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if label != self.label or self.bar is None:
+            self.close()
+            self.label = label
+            self.bar = tqdm(
+                total=total, desc=label, unit="task", leave=False, file=sys.stderr
+            )
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class _executor:
+    """Context: the executor of a partitioned run, and its cluster if any."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.client = None
+        self.bar = _TaskBar(_show_progress(args))
+
+    def __enter__(self):
+        from .partitioned import SerialExecutor
+
+        args = self.args
+        if not _on_cluster(args):
+            return SerialExecutor(progress=self.bar)
+        from .distributed import DaskExecutor, connect, local_cluster
+
+        if args.scheduler:
+            self.client = connect(args.scheduler)
+            where = f"Dask scheduler {args.scheduler}"
+        else:
+            self.client = local_cluster(args.workers)
+            where = f"local Dask cluster of {args.workers} worker processes"
+        if not args.quiet:
+            print(
+                f"running on a {where}; dashboard: {self.client.dashboard_link}",
+                file=sys.stderr,
+            )
+        return DaskExecutor(self.client, progress=self.bar)
+
+    def __exit__(self, *exc):
+        self.bar.close()
+        if self.client is not None:
+            self.client.close()
+        return False
 
 
 class _StageBar:
@@ -260,34 +375,104 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     config = _load_settings(args)
     report = ReadReport()
     timings: dict[str, float] = {}
-    bar = _StageBar(("read", "segment", "detect", "score"), _show_progress(args))
-    try:
-        tracks, events, incidents = run_detect(
-            args.inputs,
-            config,
-            report=report,
-            stage=bar,
-            timings=timings,
-            **_read_options(args),
-        )
-    finally:
-        bar.close()
     out = Path(args.output)
+    if _partitioned(args):
+        from .partitioned import detect_dataset
+
+        with (
+            _executor(args) as executor,
+            _scaled_input(args, report, out, executor) as (dataset, read_s),
+        ):
+            run = detect_dataset(
+                dataset,
+                config,
+                executor=executor,
+                work_dir=args.work_dir,
+                window_h=args.window_h,
+            )
+        timings = {"read": read_s, **run.timings}
+        events, incidents = run.events, run.incidents
+        positions = (
+            f"{run.rows:,} positions in {run.buckets} MMSI bucket(s), "
+            f"{run.windows} time window(s)"
+        )
+    else:
+        bar = _StageBar(("read", "segment", "detect", "score"), _show_progress(args))
+        try:
+            tracks, events, incidents = run_detect(
+                args.inputs,
+                config,
+                report=report,
+                stage=bar,
+                timings=timings,
+                **_read_options(args),
+            )
+        finally:
+            bar.close()
+        positions = (
+            f"{len(tracks):,} positions, {tracks['segment'].nunique():,} segments, "
+            f"{tracks['mmsi'].nunique():,} vessels"
+        )
     write_events(events, out)
     write_text_atomic(
         out / "incidents.csv", incidents.to_csv(index=False, lineterminator="\n")
     )
     write_text_atomic(out / "read_report.json", report.to_json())
     if not args.quiet:
-        print(_summarise_read(report, timings.get("read", 0.0), None))
-        print(
-            f"{len(tracks):,} positions, {tracks['segment'].nunique():,} segments, "
-            f"{tracks['mmsi'].nunique():,} vessels"
-        )
+        if report.files:
+            print(_summarise_read(report, timings.get("read", 0.0), None))
+        print(positions)
         print(f"events: {_counts_line(events)}; {len(incidents):,} incidents")
         print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
         print(f"wrote {out}/events.parquet, events.csv, events.geojson, incidents.csv")
     return EXIT_OK
+
+
+class _scaled_input:
+    """Context: the partitioned dataset of a run's inputs, and seconds reading.
+
+    A dataset given as the only input is used as it is; other inputs are
+    ingested into a temporary dataset inside the output folder (removed
+    after), filling the read report.
+    """
+
+    def __init__(self, args: argparse.Namespace, report, out: Path, executor):
+        self.args = args
+        self.report = report
+        self.out = out
+        self.executor = executor
+        self.temp = None
+
+    def __enter__(self):
+        import tempfile
+
+        from .dataset import TrackDataset, ingest_partitioned, is_dataset
+
+        args = self.args
+        started = time.perf_counter()
+        if len(args.inputs) == 1 and is_dataset(args.inputs[0]):
+            return TrackDataset.open(args.inputs[0]), 0.0
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.temp = Path(tempfile.mkdtemp(prefix=".tracks-", dir=self.out))
+        dataset = ingest_partitioned(
+            args.inputs,
+            self.temp / "tracks",
+            args.format,
+            report=self.report,
+            columns=_parse_columns(args.columns),
+            layer=args.layer,
+            nmea_workers=_nmea_workers(args),
+            buckets=args.buckets,
+            executor=self.executor,
+        )
+        return dataset, time.perf_counter() - started
+
+    def __exit__(self, *exc):
+        if self.temp is not None:
+            import shutil
+
+            shutil.rmtree(self.temp, ignore_errors=True)
+        return False
 
 
 def _cmd_daily(args: argparse.Namespace) -> int:
@@ -296,21 +481,42 @@ def _cmd_daily(args: argparse.Namespace) -> int:
 
     config = _load_settings(args)
     report = ReadReport()
-    bar = _StageBar(STAGES, _show_progress(args))
-    try:
-        run = run_daily(
-            args.inputs,
-            args.output,
-            config,
-            days=args.day,
-            report=report,
-            stage=bar,
-            **_read_options(args),
-        )
-    finally:
-        bar.close()
+    if _partitioned(args):
+        from .partitioned import daily_dataset
+
+        out = Path(args.output)
+        with (
+            _executor(args) as executor,
+            _scaled_input(args, report, out, executor) as (dataset, read_s),
+        ):
+            run = daily_dataset(
+                dataset,
+                out,
+                config,
+                days=args.day,
+                executor=executor,
+                work_dir=args.work_dir,
+                window_h=args.window_h,
+                inputs=list(args.inputs),
+            )
+        run.timings = {"read": read_s, **run.timings}
+    else:
+        bar = _StageBar(STAGES, _show_progress(args))
+        try:
+            run = run_daily(
+                args.inputs,
+                args.output,
+                config,
+                days=args.day,
+                report=report,
+                stage=bar,
+                **_read_options(args),
+            )
+        finally:
+            bar.close()
     if not args.quiet:
-        print(_summarise_read(report, run.timings.get("read", 0.0), None))
+        if report.files:
+            print(_summarise_read(report, run.timings.get("read", 0.0), None))
         print(f"events: {_counts_line(run.events)}; {len(run.incidents):,} incidents")
         for label, paths in run.days.items():
             print(
@@ -364,7 +570,52 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=1,
-        help="processes for NMEA decoding (default 1)",
+        metavar="N",
+        help="worker processes (default 1): a partitioned run with N > 1 goes to "
+        "a local Dask cluster of N processes (1 thread each) started for the "
+        "run; otherwise N processes decode NMEA",
+    )
+    parser.add_argument(
+        "--nmea-workers",
+        type=int,
+        metavar="N",
+        help="processes decoding NMEA within each process (default: --workers "
+        "when there is no cluster, else 1)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its "
+        "workers must see the input, output and work folders)",
+    )
+    parser.add_argument(
+        "--buckets",
+        type=int,
+        metavar="N",
+        help="MMSI hash buckets of a partitioned dataset (default: about "
+        "2 million fixes each)",
+    )
+
+
+def _add_partitioned_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="run out of core: memory bounded by a partition (a bucket of "
+        "vessels, a time window), not by the input; implied by --workers N > 1, "
+        "--scheduler, or a partitioned dataset as the input",
+    )
+    parser.add_argument(
+        "--window-h",
+        type=float,
+        metavar="HOURS",
+        help="time window of the encounter pass (default: about 4 million fixes each)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        metavar="DIR",
+        help="folder for the segmented fixes during a partitioned run "
+        "(default: beside the dataset or output)",
     )
 
 
@@ -390,7 +641,19 @@ def build_parser() -> argparse.ArgumentParser:
         "file, streaming, with a read report of every row.",
     )
     _add_read_options(ingest)
-    ingest.add_argument("-o", "--output", required=True, help="Parquet file to write")
+    ingest.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="Parquet file to write (with --partitioned: the dataset folder)",
+    )
+    ingest.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="write a dataset partitioned by UTC day and MMSI hash bucket "
+        "(OUTPUT/day=YYYY-MM-DD/bucket=NN/part-NNN.parquet) for out-of-core and "
+        "Dask runs of detect and daily",
+    )
     ingest.add_argument(
         "--rejects", metavar="CSV", help="write every rejected row here, with reason"
     )
@@ -456,6 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(events.parquet/.csv/.geojson) and incidents.csv into a folder.",
     )
     _add_read_options(detect)
+    _add_partitioned_run_options(detect)
     _add_settings_options(detect)
     detect.add_argument("-o", "--output", required=True, help="output folder")
     detect.set_defaults(handler=_cmd_detect)
@@ -469,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
         "summary.json.",
     )
     _add_read_options(daily)
+    _add_partitioned_run_options(daily)
     _add_settings_options(daily)
     daily.add_argument("-o", "--output", required=True, help="output folder")
     daily.add_argument(

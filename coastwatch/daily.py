@@ -197,6 +197,8 @@ def write_day_products(
     *,
     inputs: list[str] | None = None,
     timings: dict[str, float] | None = None,
+    grid=None,
+    track_rows: int | None = None,
 ) -> dict[str, Path]:
     """Write one day's products into ``out_dir/YYYY-MM-DD/``.
 
@@ -220,6 +222,13 @@ def write_day_products(
     timings : dict, optional
         Seconds per stage, recorded in ``summary.json`` (this makes the file
         differ between runs; leave out for byte-identical output).
+    grid : xarray.Dataset, optional
+        The day's risk grid if already made (partitioned runs grid the
+        tracks piece by piece, see :class:`coastwatch.heatmaps.DayTraffic`);
+        ``tracks`` then need only hold the fixes of the vessels in the
+        day's events (for the incident maps).
+    track_rows : int, optional
+        The day's number of fixes, when ``tracks`` holds only some of them.
 
     Returns
     -------
@@ -236,7 +245,7 @@ def write_day_products(
     folder.mkdir(parents=True, exist_ok=True)
     # Canonical row order, so any input order gives the same files.
     events = finalise_events(empty_events() if events is None else events)
-    ds = risk_grid(tracks, events, config, days=[label])
+    ds = risk_grid(tracks, events, config, days=[label]) if grid is None else grid
     tasking = tasking_list(events, incidents, config)
     paths: dict[str, Path] = {}
     paths["risk"] = write_netcdf(ds, folder / "risk.nc")
@@ -252,7 +261,9 @@ def write_day_products(
         paths["incidents"] = folder / "incidents.csv"
         write_text_atomic(paths["incidents"], _incidents_csv(incidents))
     day_ds = ds.isel(time=0)
-    n_tracks = 0 if tracks is None else len(tracks)
+    n_tracks = (
+        track_rows if track_rows is not None else (0 if tracks is None else len(tracks))
+    )
     summary = {
         "day": f"{label:%Y-%m-%d}",
         "window_start": start,

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from kernels.coverage import coverage_slots, path_covered_seconds
-from kernels.dark_gaps import dark_gaps, reception_context
+from kernels.dark_gaps import dark_gaps, reception_counts, reception_index
 from kernels.dark_rendezvous import (
     DARK_PAIR_FIELDS,
     DARK_SEEN_FIELDS,
@@ -107,8 +107,23 @@ class _Arrays:
         return self.mmsi * 1000 + self.tracks["track"].to_numpy(np.int64)
 
     @cached_property
+    def rows(self) -> np.ndarray:
+        """``0..n-1``: the order when the table is already in the wanted order."""
+        return np.arange(len(self.tracks))
+
+    def _order(self, key: np.ndarray) -> np.ndarray:
+        # segment() leaves most tables sorted by (segment, time) and by
+        # (identity, time) already: an O(n) check saves a sort and copies.
+        t = self.t_ns
+        if len(key) < 2 or bool(
+            np.all((key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & (t[1:] >= t[:-1])))
+        ):
+            return self.rows
+        return np.lexsort((t, key))
+
+    @cached_property
     def by_segment(self) -> np.ndarray:
-        return np.lexsort((self.t_ns, self.tracks["segment"].to_numpy(np.int64)))
+        return self._order(self.tracks["segment"].to_numpy(np.int64))
 
     @cached_property
     def seg_offsets(self) -> np.ndarray:
@@ -117,17 +132,24 @@ class _Arrays:
 
     @cached_property
     def by_track(self) -> np.ndarray:
-        return np.lexsort((self.t_ns, self.identity))
+        return self._order(self.identity)
+
+    @cached_property
+    def track_class(self) -> np.ndarray:
+        """Transceiver class per row ("A", "B" or ""), the track's most common."""
+        return _track_classes(self)
 
     @cached_property
     def track_offsets(self) -> np.ndarray:
         return _offsets(self.identity[self.by_track])
 
     def seconds(self, order: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(self.t_ns[order] // _NS)
+        t_ns = self.t_ns if order is self.rows else self.t_ns[order]
+        return np.ascontiguousarray(t_ns // _NS)
 
     def take(self, name: str, order: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(getattr(self, name)[order])
+        values = getattr(self, name)
+        return np.ascontiguousarray(values if order is self.rows else values[order])
 
 
 def _offsets(keys: np.ndarray) -> np.ndarray:
@@ -264,6 +286,29 @@ def find_dark_gaps(tracks: pd.DataFrame, config: Config | None = None) -> pd.Dat
 
 
 def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    frame = _gap_candidates(arrays, cfg)
+    if not len(frame):
+        return empty_events()
+    settings = cfg.gaps
+    grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
+    counts = _coverage_counts(arrays, settings, grid, np.unique(frame["_class"]))
+    frame = _covered_gaps(
+        frame, cfg, _gap_covered_seconds(frame, counts, grid, settings)
+    )
+    if not len(frame):
+        return frame
+    return _with_reception(frame, *_heard_near(arrays, frame, cfg))
+
+
+def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    """Silences of each transmitter, port/land-bound ones left out.
+
+    Everything about a gap that its own vessel's reports tell; the
+    measures that need all the traffic (coverage, reception context) are
+    added by :func:`_covered_gaps` and :func:`_with_reception`. Rows in
+    (MMSI, track, start) order; the private ``_class`` column is the
+    transmitter's transceiver class.
+    """
     settings = cfg.gaps
     order = arrays.by_track
     t_s = arrays.seconds(order)
@@ -300,45 +345,155 @@ def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     end_ashore = frame["end_in_port"].to_numpy(bool) | geo.is_land(
         frame["end_lat"], frame["end_lon"]
     )
+    frame["_class"] = arrays.track_class[before]
     if settings.exclude_ports:
-        keep = ~(start_ashore & end_ashore)
-        frame = frame[keep].reset_index(drop=True)
-        before = before[keep]
-        after = after[keep]
+        frame = frame[~(start_ashore & end_ashore)].reset_index(drop=True)
     if not len(frame):
         return empty_events()
-    frame["coverage_h"] = _covered_hours(arrays, settings, before, after) / 3600.0
+    return frame
+
+
+def _covered_gaps(
+    frame: pd.DataFrame, cfg: Config, covered_s: np.ndarray
+) -> pd.DataFrame:
+    """Gap candidates with ``coverage_h`` (filtered) and ``border_crossing``.
+
+    ``covered_s`` holds each candidate's seconds in covered cells
+    (:func:`_gap_covered_seconds`).
+    """
+    settings = cfg.gaps
+    frame = frame.copy()
+    frame["coverage_h"] = covered_s / 3600.0
     if settings.min_covered_h > 0:
         keep = frame["coverage_h"].to_numpy() >= settings.min_covered_h
         frame = frame[keep].reset_index(drop=True)
-        before = before[keep]
-        after = after[keep]
         if not len(frame):
             return empty_events()
+    frame = frame.drop(columns=["_class"])
     frame["border_crossing"] = geo.crosses_border(
         frame["lat"], frame["lon"], frame["end_lat"], frame["end_lon"]
     )
-    t0 = arrays.t_ns[before] // _NS
-    t1 = arrays.t_ns[after] // _NS
-    vessel = arrays.identity[before]
+    return frame
+
+
+def _with_reception(
+    frame: pd.DataFrame, at_start: np.ndarray, at_end: np.ndarray
+) -> pd.DataFrame:
+    """Add the reception counts at gap starts and ends (-1: NaN position)."""
+    for name, values in (("neighbours_start", at_start), ("neighbours_end", at_end)):
+        frame[name] = pd.array(np.where(values >= 0, values, 0), dtype="Int64")
+        frame.loc[values < 0, name] = pd.NA
+    return frame
+
+
+def _gap_query(gaps: pd.DataFrame):
+    """(t0, t1, vessel) of gaps: seconds UTC and transmitter identity."""
+    t0 = timestamps_ns(gaps, "start") // _NS
+    t1 = timestamps_ns(gaps, "end") // _NS
+    vessel = gaps["mmsi"].to_numpy(np.int64) * 1000 + gaps["track"].to_numpy(np.int64)
+    return t0, t1, vessel
+
+
+def _during_gaps(t_s: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+    """Mask of the times that lie in at least one ``[t0, t1]`` interval."""
+    if not len(t0):
+        return np.zeros(len(t_s), dtype=bool)
+    order = np.argsort(t0, kind="stable")
+    lo = t0[order]
+    hi = np.maximum.accumulate(t1[order])
+    # Merge overlapping intervals, then look each time up once.
+    new = np.ones(len(lo), dtype=bool)
+    new[1:] = lo[1:] > hi[:-1]
+    starts = lo[new]
+    ends = np.maximum.reduceat(hi, np.flatnonzero(new))
+    k = np.searchsorted(starts, t_s, side="right") - 1
+    return (k >= 0) & (t_s <= ends[np.maximum(k, 0)])
+
+
+def _near_places(
+    lat: np.ndarray, lon: np.ndarray, place_lat, place_lon, radius_m: float
+) -> np.ndarray:
+    """Mask of positions that may lie within ``radius_m`` of some place.
+
+    Never misses one (it may keep more): positions are binned in cells at
+    least as large as the radius (longitude cells widened for the highest
+    latitude involved) and kept when a place is in their cell or a
+    neighbouring one. Everything is kept near the poles or for radii too
+    large for the cell bound.
+    """
+    place_lat = np.asarray(place_lat, np.float64)
+    place_lon = np.asarray(place_lon, np.float64)
+    ok = np.isfinite(place_lat) & np.isfinite(place_lon)
+    place_lat, place_lon = place_lat[ok], place_lon[ok]
+    if not len(place_lat):
+        return np.zeros(len(lat), dtype=bool)
+    rho = radius_m / _EARTH_RADIUS_M  # radians
+    cell = max(np.degrees(rho) * 1.01, 0.01)
+    top = np.abs(place_lat).max() + cell
+    if top >= 80.0 or rho / np.cos(np.radians(top)) > 0.1:
+        return np.ones(len(lat), dtype=bool)
+    # Longitude cells tile the circle exactly, so neighbours across the
+    # antimeridian are one cell apart like any others.
+    n_lon = max(1, int(360.0 // (cell / np.cos(np.radians(top)))))
+    cell_lon = 360.0 / n_lon
+    n_lat = int(np.ceil(180.0 / cell)) + 2
+    marked = np.zeros((n_lat, n_lon), dtype=bool)
+    row = np.floor((place_lat + 90.0) / cell).astype(np.int64) + 1
+    col = np.floor((place_lon + 180.0) / cell_lon).astype(np.int64)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            marked[row + dr, (col + dc) % n_lon] = True
+    with np.errstate(invalid="ignore"):
+        r = np.floor((lat + 90.0) / cell)
+        c = np.floor((lon + 180.0) / cell_lon)
+    fine = np.isfinite(r) & np.isfinite(c)
+    out = np.zeros(len(lat), dtype=bool)
+    out[fine] = marked[
+        np.clip(r[fine].astype(np.int64) + 1, 0, n_lat - 1),
+        c[fine].astype(np.int64) % n_lon,
+    ]
+    return out
+
+
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+def _heard_near(arrays: _Arrays, gaps: pd.DataFrame, cfg: Config):
+    """Reception counts at gap starts and ends from all reports of ``arrays``.
+
+    Only reports inside some gap and near one of its ends can count, so
+    only those are indexed.
+    """
+    t0, t1, vessel = _gap_query(gaps)
     all_t = arrays.t_ns // _NS
-    radius = float(settings.reception_radius_km * 1000.0)
-    for name, rows in (("neighbours_start", before), ("neighbours_end", after)):
-        heard = reception_context(
+    radius = float(cfg.gaps.reception_radius_km * 1000.0)
+    rows = np.flatnonzero(_during_gaps(all_t, t0, t1))
+    near = _near_places(
+        arrays.lat[rows],
+        arrays.lon[rows],
+        np.concatenate([gaps["lat"].to_numpy(float), gaps["end_lat"].to_numpy(float)]),
+        np.concatenate([gaps["lon"].to_numpy(float), gaps["end_lon"].to_numpy(float)]),
+        radius,
+    )
+    rows = rows[near]
+    index = reception_index(
+        np.ascontiguousarray(all_t[rows]),
+        np.ascontiguousarray(arrays.lat[rows]),
+        np.ascontiguousarray(arrays.lon[rows]),
+        np.ascontiguousarray(arrays.identity[rows]),
+        radius,
+    )
+    return tuple(
+        reception_counts(
+            index,
             t0,
             t1,
-            arrays.lat[rows],
-            arrays.lon[rows],
+            gaps[lat].to_numpy(np.float64),
+            gaps[lon].to_numpy(np.float64),
             vessel,
-            all_t,
-            arrays.lat,
-            arrays.lon,
-            arrays.identity,
-            radius,
         )
-        frame[name] = pd.array(np.where(heard >= 0, heard, 0), dtype="Int64")
-        frame.loc[heard < 0, name] = pd.NA
-    return frame
+        for lat, lon in (("lat", "lon"), ("end_lat", "end_lon"))
+    )
 
 
 def _track_classes(arrays: _Arrays) -> np.ndarray:
@@ -370,28 +525,23 @@ def _coverage_grid(lat: np.ndarray, lon: np.ndarray, step: float):
     return float(lat_min), float(lon_min), float(step), n_lat, n_lon
 
 
-def _covered_hours(arrays: _Arrays, settings, before: np.ndarray, after: np.ndarray):
-    """Seconds of each gap's straight path inside reception coverage.
+def _coverage_counts(arrays: _Arrays, settings, grid, classes) -> dict:
+    """Coverage slots spent and heard per cell, for each transceiver class.
 
-    Coverage per transceiver class is learnt from the day's traffic: the
-    share of 30-min slots in which a vessel present in a cell (position
-    interpolated between its reports) was heard. The silent vessel is
-    assumed to have moved at constant speed along the straight line between
-    its last and next fix; the time that line spends in covered cells is
-    time it should have been heard.
+    Coverage per transceiver class is learnt from the traffic: the share of
+    30-min slots in which a vessel present in a cell (position interpolated
+    between its reports) was heard. Class ``""`` (unknown) is judged by
+    everyone's traffic. Returns ``{class: (slots, heard)}``; counts of
+    disjoint sets of vessels add up.
     """
-    grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
-    out = np.zeros(len(before))
-    if grid is None or not len(before):
+    out = {}
+    if grid is None:
         return out
-    classes = _track_classes(arrays)
     order = arrays.by_track
-    ordered_class = classes[order]
-    gap_class = classes[before]
-    for cls in np.unique(gap_class):
-        # Unknown class: judge by everyone's coverage.
+    ordered_class = arrays.track_class[order]
+    for cls in classes:
         rows = order if cls == "" else order[ordered_class == cls]
-        slots, heard = coverage_slots(
+        out[cls] = coverage_slots(
             np.ascontiguousarray(arrays.t_ns[rows] // _NS),
             np.ascontiguousarray(arrays.lat[rows]),
             np.ascontiguousarray(arrays.lon[rows]),
@@ -400,19 +550,43 @@ def _covered_hours(arrays: _Arrays, settings, before: np.ndarray, after: np.ndar
             int(settings.coverage_slot_min * 60),
             *grid,
         )
+    return out
+
+
+def _gap_covered_seconds(
+    gaps: pd.DataFrame, counts: dict, grid, settings
+) -> np.ndarray:
+    """Seconds of each gap's straight path inside reception coverage.
+
+    The silent vessel is assumed to have moved at constant speed along the
+    straight line between its last and next fix; the time that line spends
+    in cells covered for its class (see :func:`_coverage_counts`) is time
+    it should have been heard.
+    """
+    out = np.zeros(len(gaps))
+    if grid is None or not len(gaps):
+        return out
+    gap_class = gaps["_class"].to_numpy()
+    t0 = timestamps_ns(gaps, "start") // _NS
+    t1 = timestamps_ns(gaps, "end") // _NS
+    lat0 = gaps["lat"].to_numpy(np.float64)
+    lon0 = gaps["lon"].to_numpy(np.float64)
+    lat1 = gaps["end_lat"].to_numpy(np.float64)
+    lon1 = gaps["end_lon"].to_numpy(np.float64)
+    for cls in np.unique(gap_class):
+        slots, heard = counts[cls]
         with np.errstate(invalid="ignore", divide="ignore"):
             coverage = np.where(
                 slots >= settings.coverage_min_slots, heard / slots, np.nan
             )
         pick = gap_class == cls
-        b, a = before[pick], after[pick]
         out[pick] = path_covered_seconds(
-            arrays.t_ns[b] // _NS,
-            arrays.lat[b],
-            arrays.lon[b],
-            arrays.t_ns[a] // _NS,
-            arrays.lat[a],
-            arrays.lon[a],
+            t0[pick],
+            lat0[pick],
+            lon0[pick],
+            t1[pick],
+            lat1[pick],
+            lon1[pick],
             coverage,
             float(settings.coverage_min),
             300,
@@ -456,10 +630,18 @@ def _segment_vessels(arrays: _Arrays) -> np.ndarray:
 
 
 def _rendezvous(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    fields = _rendezvous_fields(arrays, cfg)
+    if fields is None:
+        return empty_events()
+    return _rendezvous_frame(fields, cfg)
+
+
+def _rendezvous_fields(arrays: _Arrays, cfg: Config) -> dict | None:
+    """The rendezvous kernel's output (:data:`RENDEZVOUS_FIELDS`), or None."""
     settings = cfg.rendezvous
     order = arrays.by_segment
     if len(order) == 0:
-        return empty_events()
+        return None
     result = rendezvous_pairs(
         arrays.seconds(order),
         arrays.take("lat", order),
@@ -474,7 +656,11 @@ def _rendezvous(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
         int(settings.max_break_s),
         int(settings.min_duration_h * 3600),
     )
-    fields = dict(zip(RENDEZVOUS_FIELDS, result, strict=True))
+    return dict(zip(RENDEZVOUS_FIELDS, result, strict=True))
+
+
+def _rendezvous_frame(fields: dict, cfg: Config) -> pd.DataFrame:
+    """Event rows from the rendezvous kernel's output."""
     if not len(fields["vessel_a"]):
         return empty_events()
     frame = pd.DataFrame(
@@ -496,7 +682,7 @@ def _rendezvous(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
         }
     )
     frame = _place_columns(frame)
-    if settings.exclude_ports:
+    if cfg.rendezvous.exclude_ports:
         frame = frame[~frame["in_port"].to_numpy(bool)]
     return frame.reset_index(drop=True)
 
@@ -539,49 +725,63 @@ def find_dark_rendezvous(
 
 
 def _dark_rendezvous(arrays: _Arrays, cfg: Config, gaps: pd.DataFrame) -> pd.DataFrame:
-    settings = cfg.dark_rendezvous
-    if len(gaps):
-        gaps = gaps[gaps["duration_h"] <= settings.max_gap_h]
+    gaps = _dark_candidate_gaps(gaps, cfg)
     if not len(gaps):
         return empty_events()
-    vessel = gaps["mmsi"].to_numpy(np.int64)
-    t0 = timestamps_ns(gaps, "start") // _NS
-    t1 = timestamps_ns(gaps, "end") // _NS
-    lat0 = gaps["lat"].to_numpy(np.float64)
-    lon0 = gaps["lon"].to_numpy(np.float64)
-    lat1 = gaps["end_lat"].to_numpy(np.float64)
-    lon1 = gaps["end_lon"].to_numpy(np.float64)
-    min_overlap_s = int(settings.min_overlap_h * 3600)
-    both = dict(
+    return _dark_frame(
+        _dark_pair_fields(gaps, cfg), _dark_seen_fields(arrays, gaps, cfg), cfg
+    )
+
+
+def _dark_candidate_gaps(gaps: pd.DataFrame | None, cfg: Config) -> pd.DataFrame:
+    """The gaps short enough to hide a meeting (``dark_rendezvous.max_gap_h``)."""
+    if gaps is None or not len(gaps):
+        return empty_events()
+    return gaps[gaps["duration_h"] <= cfg.dark_rendezvous.max_gap_h]
+
+
+def _gap_ends(gaps: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """(vessel, t0, lat0, lon0, t1, lat1, lon1) of gaps, seconds and degrees."""
+    return (
+        gaps["mmsi"].to_numpy(np.int64),
+        timestamps_ns(gaps, "start") // _NS,
+        gaps["lat"].to_numpy(np.float64),
+        gaps["lon"].to_numpy(np.float64),
+        timestamps_ns(gaps, "end") // _NS,
+        gaps["end_lat"].to_numpy(np.float64),
+        gaps["end_lon"].to_numpy(np.float64),
+    )
+
+
+def _dark_pair_fields(gaps: pd.DataFrame, cfg: Config) -> dict:
+    """Both vessels dark: :func:`kernels.dark_rendezvous.dark_rendezvous_pairs`."""
+    settings = cfg.dark_rendezvous
+    return dict(
         zip(
             DARK_PAIR_FIELDS,
             dark_rendezvous_pairs(
-                vessel,
-                t0,
-                lat0,
-                lon0,
-                t1,
-                lat1,
-                lon1,
+                *_gap_ends(gaps),
                 float(settings.max_speed_kn),
-                min_overlap_s,
+                int(settings.min_overlap_h * 3600),
                 0.0,
             ),
             strict=True,
         )
     )
+
+
+def _dark_seen_fields(arrays: _Arrays, gaps: pd.DataFrame, cfg: Config) -> dict:
+    """One dark, the other seen: :func:`kernels.dark_rendezvous.dark_seen_pairs`.
+
+    ``gap`` in the result is the row of ``gaps``.
+    """
+    settings = cfg.dark_rendezvous
     order = arrays.by_segment
-    seen = dict(
+    return dict(
         zip(
             DARK_SEEN_FIELDS,
             dark_seen_pairs(
-                vessel,
-                t0,
-                lat0,
-                lon0,
-                t1,
-                lat1,
-                lon1,
+                *_gap_ends(gaps),
                 arrays.seconds(order),
                 arrays.take("lat", order),
                 arrays.take("lon", order),
@@ -590,13 +790,18 @@ def _dark_rendezvous(arrays: _Arrays, cfg: Config, gaps: pd.DataFrame) -> pd.Dat
                 _segment_vessels(arrays),
                 float(settings.max_speed_kn),
                 float(cfg.rendezvous.max_speed_kn),
-                min_overlap_s,
+                int(settings.min_overlap_h * 3600),
                 int(cfg.rendezvous.max_break_s),
                 int(cfg.segment.max_gap_h * 3600),
             ),
             strict=True,
         )
     )
+
+
+def _dark_frame(both: dict, seen: dict, cfg: Config) -> pd.DataFrame:
+    """Event rows from the two dark-rendezvous kernels' outputs."""
+    settings = cfg.dark_rendezvous
     frames = []
     if len(both["vessel_a"]):
         frames.append(
@@ -702,6 +907,11 @@ def detect(
         parts.append(_rendezvous(arrays, cfg))
     if "dark_rendezvous" in kinds:
         parts.append(_dark_rendezvous(arrays, cfg, gaps))
+    return _assemble_events(parts)
+
+
+def _assemble_events(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One event table from the kinds' frames (in the order of ``detect``)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return empty_events()

@@ -78,7 +78,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from kernels.gridding import grid_dwell_hours, grid_lines, grid_points
+from kernels.gridding import (
+    HALF_SECONDS_PER_HOUR,
+    grid_dwell_half_seconds,
+    grid_lines,
+    grid_points,
+)
 
 from . import days as _days
 from ._io import atomic_path
@@ -89,11 +94,15 @@ from .events import EVENT_KINDS
 from .schema import timestamps_ns
 
 __all__ = [
+    "DayTraffic",
     "GridSpec",
+    "day_grid_spec",
+    "day_traffic",
     "grid_spec",
     "render_heatmap",
     "render_layers",
     "risk_grid",
+    "track_extent",
     "write_netcdf",
 ]
 
@@ -199,25 +208,51 @@ def _robust_range(values: np.ndarray) -> tuple[float, float]:
     return float(near.min()), float(near.max())
 
 
+def track_extent(lat: np.ndarray, lon: np.ndarray):
+    """Extent of track fixes, stray fixes left out (see the module docstring).
+
+    Parameters
+    ----------
+    lat, lon : ndarray of float64
+        Fix positions, degrees, any order; NaN rows are ignored.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(lat_min, lat_max, lon_min, lon_max)``, degrees; None without a
+        position.
+    """
+    return _extent(np.asarray(lat, np.float64), np.asarray(lon, np.float64), True)
+
+
+def _extent(lat, lon, robust: bool):
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return None
+    la, lo = lat[ok], lon[ok]
+    if robust and len(la) > 1:
+        qla = _robust_range(la)
+        qlo = _robust_range(lo)
+    else:
+        qla = (la.min(), la.max())
+        qlo = (lo.min(), lo.max())
+    return qla[0], qla[1], qlo[0], qlo[1]
+
+
 def _data_extent(track_lat, track_lon, event_lat, event_lon):
     """(lat_min, lat_max, lon_min, lon_max) of the data, or None if empty."""
+    return _union_extent(
+        _extent(track_lat, track_lon, True), _extent(event_lat, event_lon, False)
+    )
+
+
+def _union_extent(*parts):
     lows, highs = [], []
-    for lat, lon, robust in (
-        (track_lat, track_lon, True),
-        (event_lat, event_lon, False),
-    ):
-        ok = np.isfinite(lat) & np.isfinite(lon)
-        if not ok.any():
+    for part in parts:
+        if part is None:
             continue
-        la, lo = lat[ok], lon[ok]
-        if robust and len(la) > 1:
-            qla = _robust_range(la)
-            qlo = _robust_range(lo)
-        else:
-            qla = (la.min(), la.max())
-            qlo = (lo.min(), lo.max())
-        lows.append((qla[0], qlo[0]))
-        highs.append((qla[1], qlo[1]))
+        lows.append((part[0], part[2]))
+        highs.append((part[1], part[3]))
     if not lows:
         return None
     lat_min = max(min(v[0] for v in lows), -90.0)
@@ -359,10 +394,10 @@ def _prepare_traffic(tracks: pd.DataFrame | None, boundary: str) -> _Traffic | N
 
 
 def _traffic_for_day(traffic: _Traffic, day: int, spec: GridSpec, max_dt_s: int):
-    """Traffic hours of one day: intervals whose first fix lies in the day."""
+    """Traffic of one day in half-seconds: intervals whose first fix lies in it."""
     in_day = traffic.day == day
     if not in_day.any():
-        return np.zeros((spec.n_lat, spec.n_lon)), 0
+        return np.zeros((spec.n_lat, spec.n_lon), dtype=np.int64), 0
     # Keep the next fix of the same group after the day's last one, so the
     # interval across the boundary counts (for the day of its first fix).
     rows = in_day.copy()
@@ -374,7 +409,7 @@ def _traffic_for_day(traffic: _Traffic, day: int, spec: GridSpec, max_dt_s: int)
         )
     )
     offsets = np.append(starts, len(idx)).astype(np.int64)
-    hours = grid_dwell_hours(
+    half_seconds = grid_dwell_half_seconds(
         traffic.t_s[idx],
         traffic.lat[idx],
         traffic.lon[idx],
@@ -383,7 +418,94 @@ def _traffic_for_day(traffic: _Traffic, day: int, spec: GridSpec, max_dt_s: int)
         *spec.kernel_args(),
     )
     vessels = len(np.unique(traffic.mmsi[in_day]))
-    return hours, vessels
+    return half_seconds, vessels
+
+
+@dataclass
+class DayTraffic:
+    """Traffic layers gridded beforehand, piece by piece (partitioned runs).
+
+    Attributes
+    ----------
+    extent : tuple of float or None
+        :func:`track_extent` of all the tracks.
+    half_seconds : dict of int to ndarray
+        Day number (:func:`coastwatch.days.day_numbers`) -> int64 grid of
+        the fine cells of :func:`day_grid_spec`: vessel presence in
+        half-seconds (:func:`day_traffic`), summed over the pieces.
+    vessels : dict of int to int
+        Day number -> distinct MMSIs with fixes that day, summed over pieces
+        holding disjoint sets of vessels.
+    """
+
+    extent: tuple | None
+    half_seconds: dict
+    vessels: dict
+
+
+def day_grid_spec(
+    config: Config | None, tracks_extent, events: pd.DataFrame | None
+) -> GridSpec:
+    """The grid :func:`risk_grid` uses for tracks of a known extent and events.
+
+    Parameters
+    ----------
+    config : Config, optional
+        Grid settings.
+    tracks_extent : tuple of float or None
+        :func:`track_extent` of the tracks.
+    events : pandas.DataFrame or None
+        The event table being gridded with them.
+
+    Returns
+    -------
+    GridSpec
+    """
+    config = config or Config()
+    return grid_spec(config.grid, _union_extent(tracks_extent, _event_extent(events)))
+
+
+def _event_extent(events: pd.DataFrame | None):
+    if events is None or not len(events):
+        return None
+    return _extent(
+        np.concatenate([_float(events, "lat"), _float(events, "end_lat")]),
+        np.concatenate([_float(events, "lon"), _float(events, "end_lon")]),
+        False,
+    )
+
+
+def day_traffic(
+    tracks: pd.DataFrame | None, spec: GridSpec, day, config: Config | None = None
+) -> tuple[np.ndarray, int]:
+    """One day's traffic layer of some tracks, exactly summable over pieces.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame or None
+        Track rows (``mmsi``, ``timestamp``, ``lat``, ``lon``; ``segment``
+        if segmented), as :func:`risk_grid` would get them.
+    spec : GridSpec
+        The grid (:func:`day_grid_spec`).
+    day : date-like
+        The day's label.
+    config : Config, optional
+        ``grid.day_boundary`` and ``grid.traffic_max_interval_h``.
+
+    Returns
+    -------
+    half_seconds : ndarray of int64, shape (spec.n_lat, spec.n_lon)
+        Vessel presence in half-seconds (7200 per hour). Pieces holding
+        disjoint sets of segments add up to the grid of their union.
+    vessels : int
+        Distinct MMSIs with fixes that day.
+    """
+    config = config or Config()
+    traffic = _prepare_traffic(tracks, config.grid.day_boundary)
+    if traffic is None:
+        return np.zeros((spec.n_lat, spec.n_lon), dtype=np.int64), 0
+    max_dt_s = round(config.grid.traffic_max_interval_h * 3600)
+    return _traffic_for_day(traffic, _days.number_of_label(day), spec, max_dt_s)
 
 
 def _event_layers(events: pd.DataFrame, spec: GridSpec) -> dict[str, np.ndarray]:
@@ -503,6 +625,8 @@ def risk_grid(
     events: pd.DataFrame | None,
     config: Config | None = None,
     days=None,
+    *,
+    traffic: DayTraffic | None = None,
 ) -> xr.Dataset:
     """Grid one or more days of tracks and scored events.
 
@@ -519,6 +643,10 @@ def risk_grid(
     days : sequence of date-like, optional
         Day labels to grid (see :mod:`coastwatch.days`); default every day
         with a fix or an event start.
+    traffic : DayTraffic, optional
+        The tracks' layers gridded beforehand (in pieces, see
+        :func:`day_traffic`), in place of ``tracks`` (which must then be
+        None): the result is the same as gridding the tracks here.
 
     Returns
     -------
@@ -542,22 +670,23 @@ def risk_grid(
         _require(events, _EVENT_COLUMNS, "event")
     else:
         events = None
-    traffic = _prepare_traffic(tracks, boundary)
+    if traffic is not None:
+        if tracks is not None:
+            raise InputError(None, "risk_grid takes tracks or traffic, not both")
+        gridded, prepared = traffic, None
+        tracks_extent = traffic.extent
+    else:
+        gridded, prepared = None, _prepare_traffic(tracks, boundary)
+        tracks_extent = (
+            _extent(prepared.lat, prepared.lon, True) if prepared is not None else None
+        )
     if days is None:
-        numbers = _days_present(traffic, events, boundary)
+        numbers = _days_present(prepared, events, boundary)
+        if gridded is not None:
+            numbers = sorted(set(numbers) | set(gridded.half_seconds))
     else:
         numbers = sorted({_days.number_of_label(d) for d in days})
-    extent = _data_extent(
-        traffic.lat if traffic is not None else np.empty(0),
-        traffic.lon if traffic is not None else np.empty(0),
-        np.concatenate([_float(events, "lat"), _float(events, "end_lat")])
-        if events is not None
-        else np.empty(0),
-        np.concatenate([_float(events, "lon"), _float(events, "end_lon")])
-        if events is not None
-        else np.empty(0),
-    )
-    spec = grid_spec(grid, extent)
+    spec = grid_spec(grid, _union_extent(tracks_extent, _event_extent(events)))
     event_day = (
         _days.day_numbers(_event_ns(events), boundary) if events is not None else None
     )
@@ -577,10 +706,22 @@ def risk_grid(
     counts = {kind: np.zeros(n_days, dtype=np.int64) for kind in EVENT_KINDS}
     vessel_count = np.zeros(n_days, dtype=np.int64)
     for k, number in enumerate(numbers):
-        if traffic is not None:
-            fine["traffic_hours"][k], vessel_count[k] = _traffic_for_day(
-                traffic, number, spec, max_dt_s
+        if prepared is not None:
+            half_seconds, vessel_count[k] = _traffic_for_day(
+                prepared, number, spec, max_dt_s
             )
+            fine["traffic_hours"][k] = half_seconds / HALF_SECONDS_PER_HOUR
+        elif gridded is not None and number in gridded.half_seconds:
+            half_seconds = gridded.half_seconds[number]
+            if half_seconds.shape != (spec.n_lat, spec.n_lon):
+                raise InputError(
+                    None,
+                    f"traffic grid of shape {half_seconds.shape} does not fit the "
+                    f"day's grid {(spec.n_lat, spec.n_lon)}; grid it on "
+                    "day_grid_spec(...)",
+                )
+            fine["traffic_hours"][k] = half_seconds / HALF_SECONDS_PER_HOUR
+            vessel_count[k] = gridded.vessels.get(number, 0)
         if events is not None:
             todays = events[event_day == number]
             if len(todays):

@@ -5,7 +5,9 @@ other vessels were heard near the gap while it lasted: a vessel going quiet
 while its neighbours keep being heard is more likely to have switched its
 transponder off than to have sailed out of coverage.
 :func:`reception_index` and :func:`reception_counts` split that into building
-the spatial index once and querying it several times (gap start, gap end).
+the spatial index once and querying it several times (gap start, gap end);
+:func:`reception_heard` lists who was heard instead of counting, so that the
+reports can be indexed piece by piece (time windows) and the lists united.
 """
 
 import math
@@ -15,7 +17,13 @@ import numpy as np
 from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
 from ._jit import jit
 
-__all__ = ["dark_gaps", "reception_context", "reception_counts", "reception_index"]
+__all__ = [
+    "dark_gaps",
+    "reception_context",
+    "reception_counts",
+    "reception_heard",
+    "reception_index",
+]
 
 
 @jit
@@ -316,6 +324,96 @@ def reception_counts(index, gap_t0, gap_t1, gap_lat, gap_lon, gap_vessel):
                             count += 1
         n_heard[g] = count
     return n_heard
+
+
+@jit
+def reception_heard(index, gap_t0, gap_t1, gap_lat, gap_lon, gap_vessel):
+    """Which other vessels were heard near each gap position during the gap.
+
+    The same test as :func:`reception_counts`, but listing each (gap, vessel)
+    pair once instead of counting: reports indexed in pieces (say, one time
+    window at a time) give lists whose distinct union is what one index of
+    all reports would count.
+
+    Parameters
+    ----------
+    index : tuple
+        The result of :func:`reception_index`.
+    gap_t0, gap_t1 : ndarray of int64 (or float64), shape (n_gaps,)
+        Time window of each gap (seconds, same unit as the index), inclusive.
+    gap_lat, gap_lon : ndarray of float64, shape (n_gaps,)
+        Where to look, degrees. A NaN position hears nobody.
+    gap_vessel : ndarray of int64, shape (n_gaps,)
+        The silent vessel's identity; its own reports are never counted.
+
+    Returns
+    -------
+    gap : ndarray of int64, shape (m,)
+        Gap row of each pair, ascending.
+    vessel : ndarray of int64, shape (m,)
+        The vessel heard (a value of the index's ``vessel``), each at most
+        once per gap.
+
+    Notes
+    -----
+    Count pass, then fill pass, each as in :func:`reception_counts`.
+    """
+    cell_keys, cell_starts, t_sorted, lat_sorted, lon_sorted = (
+        index[0],
+        index[1],
+        index[2],
+        index[3],
+        index[4],
+    )
+    vessel_code, vessel_ids, params = index[5], index[6], index[7]
+    counts = reception_counts(index, gap_t0, gap_t1, gap_lat, gap_lon, gap_vessel)
+    total = 0
+    for g in range(counts.shape[0]):
+        if counts[g] > 0:
+            total += counts[g]
+    out_gap = np.empty(total, dtype=np.int64)
+    out_vessel = np.empty(total, dtype=np.int64)
+    cell = params[0]
+    half = int(params[1])
+    radius_m = params[2]
+    marker = np.full(vessel_ids.shape[0], -1, dtype=np.int64)
+    j = 0
+    for g in range(gap_t0.shape[0]):
+        if counts[g] <= 0:
+            continue
+        glat = gap_lat[g]
+        glon = gap_lon[g]
+        own = -1
+        v = np.searchsorted(vessel_ids, gap_vessel[g])
+        if v < vessel_ids.shape[0] and vessel_ids[v] == gap_vessel[g]:
+            own = v
+        x, y, z = _unit_vector(glat, glon)
+        width = 2 * half + 1
+        ix = math.floor(x / cell) + half
+        iy = math.floor(y / cell) + half
+        iz = math.floor(z / cell) + half
+        for dx in range(-1, 2):
+            for dy in range(-1, 2):
+                for dz in range(-1, 2):
+                    key = ((ix + dx) * width + (iy + dy)) * width + (iz + dz)
+                    c = np.searchsorted(cell_keys, key)
+                    if c >= cell_keys.shape[0] or cell_keys[c] != key:
+                        continue
+                    a = cell_starts[c]
+                    b = cell_starts[c + 1]
+                    lo = a + np.searchsorted(t_sorted[a:b], gap_t0[g], side="left")
+                    hi = a + np.searchsorted(t_sorted[a:b], gap_t1[g], side="right")
+                    for r in range(lo, hi):
+                        w = vessel_code[r]
+                        if w == own or marker[w] == g:
+                            continue
+                        d = haversine_m(glat, glon, lat_sorted[r], lon_sorted[r])
+                        if d <= radius_m:
+                            marker[w] = g
+                            out_gap[j] = g
+                            out_vessel[j] = vessel_ids[w]
+                            j += 1
+    return out_gap, out_vessel
 
 
 @jit

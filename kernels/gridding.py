@@ -75,6 +75,59 @@ def grid_points(lat, lon, weight, lat_min, lon_min, step_deg, n_lat, n_lon):
 
 
 @jit
+def grid_dwell_half_seconds(
+    t_s, lat, lon, offsets, max_dt_s, lat_min, lon_min, step_deg, n_lat, n_lon
+):
+    """Time vessels spent per cell, in exact integer half-seconds.
+
+    The time between two consecutive fixes of one segment is split evenly
+    between the cells of the two fixes, if it is at most ``max_dt_s`` (a
+    longer silence is not presence: it is a gap). Each end of an interval of
+    ``dt`` seconds gets ``dt`` half-seconds, so the sums are exact integers:
+    grids of disjoint sets of segments add up to the grid of their union
+    bit for bit, in any order (what partitioned and distributed runs rely
+    on).
+
+    Parameters
+    ----------
+    t_s : ndarray of int64, shape (n,)
+        Fix times, seconds since 1970-01-01 UTC, ascending within a segment.
+    lat, lon : ndarray of float64, shape (n,)
+        Positions, degrees.
+    offsets : ndarray of int64, shape (n_segments + 1,)
+        Segment ``k`` occupies rows ``offsets[k]:offsets[k + 1]``.
+    max_dt_s : int
+        Longest interval counted, seconds.
+    lat_min, lon_min, step_deg, n_lat, n_lon
+        The grid.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_lat, n_lon)
+        Half-seconds per cell (divide by 7200 for hours). O(n).
+    """
+    out = np.zeros((n_lat, n_lon), dtype=np.int64)
+    for k in range(offsets.shape[0] - 1):
+        for i in range(offsets[k], offsets[k + 1] - 1):
+            dt = np.int64(t_s[i + 1] - t_s[i])
+            if dt <= 0 or dt > max_dt_s:
+                continue
+            r, c = cell_index(lat[i], lon[i], lat_min, lon_min, step_deg, n_lat, n_lon)
+            if r >= 0:
+                out[r, c] += dt
+            r, c = cell_index(
+                lat[i + 1], lon[i + 1], lat_min, lon_min, step_deg, n_lat, n_lon
+            )
+            if r >= 0:
+                out[r, c] += dt
+    return out
+
+
+HALF_SECONDS_PER_HOUR = 7200.0
+"""Divide :func:`grid_dwell_half_seconds` by this for hours."""
+
+
+@jit
 def grid_dwell_hours(
     t_s, lat, lon, offsets, max_dt_s, lat_min, lon_min, step_deg, n_lat, n_lon
 ):
@@ -82,7 +135,8 @@ def grid_dwell_hours(
 
     The time between two consecutive fixes of one segment is split evenly
     between the cells of the two fixes, if it is at most ``max_dt_s`` (a
-    longer silence is not presence: it is a gap).
+    longer silence is not presence: it is a gap). Summed exactly in
+    half-seconds (:func:`grid_dwell_half_seconds`), then converted.
 
     Parameters
     ----------
@@ -102,22 +156,10 @@ def grid_dwell_hours(
     ndarray of float64, shape (n_lat, n_lon)
         Hours per cell. O(n).
     """
-    out = np.zeros((n_lat, n_lon), dtype=np.float64)
-    for k in range(offsets.shape[0] - 1):
-        for i in range(offsets[k], offsets[k + 1] - 1):
-            dt = t_s[i + 1] - t_s[i]
-            if dt <= 0 or dt > max_dt_s:
-                continue
-            half = 0.5 * dt / 3600.0
-            r, c = cell_index(lat[i], lon[i], lat_min, lon_min, step_deg, n_lat, n_lon)
-            if r >= 0:
-                out[r, c] += half
-            r, c = cell_index(
-                lat[i + 1], lon[i + 1], lat_min, lon_min, step_deg, n_lat, n_lon
-            )
-            if r >= 0:
-                out[r, c] += half
-    return out
+    half_s = grid_dwell_half_seconds(
+        t_s, lat, lon, offsets, max_dt_s, lat_min, lon_min, step_deg, n_lat, n_lon
+    )
+    return half_s / 7200.0
 
 
 @jit

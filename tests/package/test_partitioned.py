@@ -1,0 +1,184 @@
+"""coastwatch.partitioned: out-of-core runs give the single-process answers.
+
+Whatever the bucket count or window length, the event and incident tables
+equal those of :func:`coastwatch.run_detect` on the whole table in memory,
+and the day folders are byte for byte those of :func:`coastwatch.run_daily`.
+Events on partition edges are planted on purpose (``scale_cases``): a
+meeting across a day and window edge with its vessels in different buckets,
+a 20-hour meeting longer than any halo, a group of three, dark gaps and
+loitering across midnight, dark rendezvous.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import scale_cases as cases
+import scale_data
+import xarray as xr
+
+from coastwatch.config import load_config
+from coastwatch.daily import split_days
+from coastwatch.dataset import TrackDataset, mmsi_buckets
+from coastwatch.days import number_of_label
+from coastwatch.heatmaps import DayTraffic, day_grid_spec, risk_grid
+from coastwatch.partitioned import (
+    SerialExecutor,
+    _day_extent,
+    _day_traffic,
+    _DayTask,
+    _windows,
+    daily_dataset,
+    detect_dataset,
+)
+from coastwatch.readers import read_tracks
+from coastwatch.segmentation import segment
+
+
+def _assert_same(run, name):
+    events, incidents = scale_data.reference(name)
+    pd.testing.assert_frame_equal(run.events, events)
+    pd.testing.assert_frame_equal(run.incidents, incidents)
+
+
+@pytest.mark.parametrize(("buckets", "window_h"), [(1, None), (7, 5.0)])
+def test_sample_events_identical(buckets, window_h):
+    run = detect_dataset(
+        scale_data.dataset("sample", buckets), load_config(), window_h=window_h
+    )
+    assert run.buckets == buckets
+    _assert_same(run, "sample")
+
+
+@pytest.mark.parametrize(("buckets", "window_h"), [(2, 1.0), (5, 2.0), (7, 24.0)])
+def test_multiday_events_identical(buckets, window_h):
+    run = detect_dataset(
+        scale_data.dataset("multiday", buckets), load_config(), window_h=window_h
+    )
+    assert run.windows >= 48 / window_h  # two days and the halo's window
+    _assert_same(run, "multiday")
+
+
+def _one(events, kind, *mmsis):
+    pick = events["kind"] == kind
+    for m in mmsis:
+        pick &= (events["mmsi"] == m) | (events["other_mmsi"] == m).fillna(False)
+    rows = events[pick]
+    assert len(rows) >= 1, (kind, mmsis)
+    return rows
+
+
+def test_edge_events_found_whole_and_once():
+    # Buckets 3, windows of 1 h: every planted event crosses an edge.
+    assert len(set(mmsi_buckets([cases.MEET_A, cases.MEET_B], 3).tolist())) == 2
+    assert len(set(mmsi_buckets([cases.LONG_A, cases.LONG_B], 3).tolist())) == 2
+    run = detect_dataset(scale_data.dataset("multiday", 3), load_config(), window_h=1.0)
+    events = run.events
+    midnight = cases.MIDNIGHT
+    meet = _one(events, "rendezvous", cases.MEET_A, cases.MEET_B)
+    assert len(meet) == 1  # found once, not once per window
+    assert meet["start"].iat[0] < midnight - pd.Timedelta(hours=1)
+    assert meet["end"].iat[0] > midnight + pd.Timedelta(hours=1)
+    long = _one(events, "rendezvous", cases.LONG_A, cases.LONG_B)
+    assert len(long) == 1
+    assert long["duration_h"].iat[0] > 19.5
+    trio = events[(events["kind"] == "rendezvous") & events["mmsi"].isin(cases.TRIO)]
+    assert len(trio) == 3
+    assert trio["group"].nunique() == 1
+    gap = _one(events, "dark_gap", cases.DARK)
+    assert len(gap) == 1
+    assert gap["start"].iat[0] < midnight < gap["end"].iat[0]
+    drift = _one(events, "loitering", cases.DRIFT)
+    assert (drift["start"] < midnight).any() and (drift["end"] > midnight).any()
+    dark = _one(events, "dark_rendezvous", *cases.DARK_PAIR)
+    assert len(dark) == 1
+    seen = _one(events, "dark_rendezvous", cases.SEEN)
+    assert len(seen) == 2
+    _assert_same(run, "multiday")
+
+
+def test_daily_products_byte_identical(tmp_path):
+    config = load_config()
+    ref = scale_data.daily_reference()
+    run = daily_dataset(
+        scale_data.dataset("sample", 3),
+        tmp_path / "part",
+        config,
+        window_h=5.0,
+        inputs=[str(scale_data.SAMPLE)],
+    )
+    assert list(run.days) == ["2024-01-15"]
+    folder = ref / "2024-01-15"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part" / "2024-01-15").iterdir())
+    _, mismatch, errors = filecmp.cmpfiles(
+        folder, tmp_path / "part" / "2024-01-15", names, shallow=False
+    )
+    assert mismatch == [] and errors == []
+
+
+def test_grid_of_a_day_across_partitions_identical():
+    # PKT-noon days straddle two UTC day partitions: the day's grid summed
+    # from per-bucket pieces equals the grid of the day's whole table.
+    config = load_config(overrides={"grid": {"day_boundary": "pkt_noon"}})
+    events = scale_data.reference("multiday")[0].assign(risk=0.5)
+    tracks, _ = segment(read_tracks(scale_data.source("multiday")), config)
+    ds = TrackDataset.open(scale_data.dataset("multiday", 3))
+    with tempfile.TemporaryDirectory() as work:
+        run = _segmented(ds, config, work)
+        for day in split_days(tracks, events, "pkt_noon"):
+            expected = risk_grid(day.tracks, day.events, config, days=[day.day])
+            extent, rows = _day_extent(_DayTask(run, day.day, config))
+            spec = day_grid_spec(config, extent, day.events)
+            pieces = [
+                _day_traffic(_DayTask(run, day.day, config, b, spec))
+                for b in range(ds.buckets)
+            ]
+            number = number_of_label(day.day)
+            traffic = DayTraffic(
+                extent,
+                {number: sum(p[0] for p in pieces)},
+                {number: sum(p[1] for p in pieces)},
+            )
+            got = risk_grid(None, day.events, config, [day.day], traffic=traffic)
+            xr.testing.assert_identical(got, expected)
+            assert rows == len(day.tracks)
+
+
+def _segmented(ds, config, work):
+    """The per-vessel pass alone: the segmented fixes of the dataset."""
+    from coastwatch.partitioned import _bucket_pass, _BucketTask
+
+    parts = {}
+    for b in range(ds.buckets):
+        result = _bucket_pass(_BucketTask(ds, b, config, Path(work), None))
+        for label, n in result.partitions.items():
+            parts.setdefault(label, {})[b] = n
+    return TrackDataset(Path(work), ds.buckets, parts, ds.extent, ds.time_range)
+
+
+def test_serial_executor_reports_progress():
+    seen = []
+    executor = SerialExecutor(progress=lambda *a: seen.append(a))
+    assert executor.map(lambda x: x * 2, [1, 2, 3], "double") == [2, 4, 6]
+    assert seen == [("double", 1, 3), ("double", 2, 3), ("double", 3, 3)]
+
+
+def test_windows_follow_the_data_and_the_length_asked():
+    spans, length = _windows({"2024-01-15": 10, "2024-01-17": 10}, 6 * 3600, 1)
+    assert length == 6 * 3600
+    day15 = pd.Timestamp("2024-01-15", tz="UTC").value // 10**9
+    assert spans[0] == (day15, day15 + 6 * 3600)
+    # No window over the empty 16th; four each on the 15th and 17th.
+    assert len(spans) == 8
+    assert all(b - a == 6 * 3600 for a, b in spans)
+    assert spans[4][0] == day15 + 2 * 86_400
+    # Default length: windows of about `window_rows` fixes, in whole hours.
+    _, auto = _windows({"2024-01-15": 4_000_000}, None, 1_000_000)
+    assert auto == 6 * 3600
+    _, long = _windows({"2024-01-15": 100}, None, 1_000_000)
+    assert long % 86_400 == 0 and long >= 86_400

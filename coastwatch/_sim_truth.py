@@ -36,7 +36,14 @@ TRUTH_EXTRA_COLUMNS = (
     "vessel_group",
     "other_group",
     "dark_vessels",
+    "covered_h",
 )
+
+# A dark gap is observable when the silent vessel spent at least this long
+# where a shore station would have heard it: a silence wholly outside shore
+# reception looks the same as a coverage hole. Fixed here, apart from the
+# detection settings, so tuning a detector never moves the truth.
+OBSERVABLE_COVERED_H = 0.5
 
 
 def _legs(vessel: Vessel):
@@ -647,7 +654,7 @@ def _labels(
 def _gap_observable(gap: dict, received: dict, config: Config) -> bool:
     rec = received.get(gap["vessels"][0], np.zeros(0))
     heard_around = bool((rec < gap["start_s"]).any() and (rec > gap["end_s"]).any())
-    return heard_around and gap["covered_h"] >= config.gaps.min_covered_h
+    return heard_around and gap["covered_h"] >= OBSERVABLE_COVERED_H
 
 
 def truth_table(
@@ -663,7 +670,7 @@ def truth_table(
     """All truth events as an event table with the truth columns.
 
     A dark gap is observable when the vessel was heard before and after it
-    and spent at least ``config.gaps.min_covered_h`` of it within shore
+    and spent at least ``OBSERVABLE_COVERED_H`` (0.5 h) of it within shore
     reception (see :func:`_covered_hours`); elsewhere a switch-off cannot be
     told from a coverage hole. A dark rendezvous is observable when its gaps
     are.
@@ -752,6 +759,15 @@ def truth_table(
             ),
             "vessel_group": a.group,
             "other_group": b.group if b is not None else "",
+            "covered_h": (
+                ev["covered_h"]
+                if ev["kind"] == "dark_gap"
+                else (
+                    min(gaps[k]["covered_h"] for k in ev["gaps"])
+                    if ev["kind"] == "dark_rendezvous"
+                    else np.nan
+                )
+            ),
         }
         for name in (
             "distance_km",
@@ -802,6 +818,7 @@ def truth_table(
         "vessel_group": "str",
         "other_group": "str",
         "dark_vessels": "int8",
+        "covered_h": "float64",
     }
     for name, dtype in extra.items():
         events[name] = events[name].astype(dtype)

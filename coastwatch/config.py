@@ -100,22 +100,63 @@ class LoiteringConfig:
 
 @dataclass(frozen=True)
 class GapConfig:
-    """Dark gaps: no position from one vessel identity for a long time."""
+    """Dark gaps: no position from one vessel identity for a long time.
+
+    A silence is kept as a dark gap only where it cannot be a coverage hole:
+    the vessel must have spent at least ``min_switch_off_h`` of it within
+    shore reception, learnt from the day's own traffic (see
+    :mod:`coastwatch.detection`). That time (``switch_off_h``) is the
+    smaller of (a) the hours its straight path between the last and next
+    fix spends within reception (``coverage_h``) and (b) the hours it needs,
+    at its own top speed, to sail out of reception from where it fell
+    silent and back in to where it reappeared (``escape_h``).
+
+    Attributes
+    ----------
+    min_gap_h : float
+        Shortest silence, hours.
+    reception_radius_km : float
+        Other vessels heard within this distance of a gap's ends during the
+        gap are its reception context, km.
+    exclude_ports : bool
+        Leave out silences that begin and end in a port area or on land.
+    min_switch_off_h : float
+        Least time within shore reception (see above), hours; 0 keeps every
+        silence.
+    min_covered_h : float
+        Optional extra filter on ``coverage_h`` alone, hours; 0: off.
+    coverage_step_deg : float
+        Cell size on which reception is learnt, degrees.
+    coverage_max_interp_h : float
+        Intervals between two reports shorter than this count towards
+        reception (as messages owed and heard along the interpolated path);
+        at most ``min_gap_h`` so that the silences being judged do not judge
+        themselves, hours.
+    coverage_min_owed : float
+        Messages a cell must have been owed by vessels of a class before its
+        reception is judged (fewer: unknown, counted as outside reception).
+    coverage_min_rate : float
+        Share of owed messages heard from which a cell counts as within
+        shore reception: a receiver hearing one message in seven there
+        hears a slow class B at least once in its half hour of ten
+        messages; a passing satellite hears a few per cent.
+    escape_default_speed_kn : float
+        Top speed assumed for a vessel that never reported its speed, knots.
+    escape_min_speed_kn : float
+        Lowest top speed assumed for any vessel, knots.
+    """
 
     min_gap_h: float = 2.0
     reception_radius_km: float = 20.0
     exclude_ports: bool = True
-    # Coverage learnt from the day's traffic (see kernels.coverage): each
-    # gap gets coverage_h, the hours its straight path spends in cells where
-    # vessels of its class were heard in >= coverage_min of the
-    # coverage_slot_min slots (cells need coverage_min_slots slots of data).
-    # Risk uses it; min_covered_h > 0 also drops gaps with less.
+    min_switch_off_h: float = 0.5
     min_covered_h: float = 0.0
-    coverage_min: float = 0.8
-    coverage_slot_min: float = 30.0
     coverage_step_deg: float = 0.1
-    coverage_max_interp_h: float = 6.0
-    coverage_min_slots: int = 8
+    coverage_max_interp_h: float = 2.0
+    coverage_min_owed: float = 60.0
+    coverage_min_rate: float = 0.15
+    escape_default_speed_kn: float = 12.0
+    escape_min_speed_kn: float = 1.0
 
 
 @dataclass(frozen=True)

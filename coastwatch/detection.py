@@ -17,8 +17,17 @@ loitering
 dark gap
     Two consecutive reports of one vessel identity (MMSI and transmitter)
     at least 2 h apart, unless both ends lie in a port or anchorage area (a
-    moored vessel) or on land. Reception context: other vessels heard within
-    20 km of the start (and of the end) during the gap.
+    moored vessel) or on land, during which the vessel must have spent at
+    least 0.5 h where shore receivers would have heard it: a silence that
+    sailing out of reception explains is a coverage hole, not a
+    switch-off. Reception is learnt from the day's own traffic (the share
+    of the messages vessels owed, by the ITU-R M.1371 reporting intervals,
+    that was heard, per 0.1 deg cell and transceiver class); the time is
+    the smaller of the straight path's hours within reception
+    (``coverage_h``) and the hours needed at the vessel's own top speed to
+    leave reception where it fell silent and come back where it reappeared
+    (``escape_h``). Reception context: other vessels heard within 20 km of
+    the start (and of the end) during the gap.
 rendezvous
     Two different MMSIs within 500 m for at least 30 min, both slower than
     3 kn, compared on a 60 s grid interpolated within segments; breaks up to
@@ -39,7 +48,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from kernels.coverage import coverage_slots, path_covered_seconds
+from kernels.coverage import (
+    distance_to_uncovered_km,
+    path_covered_seconds,
+    reception_rates,
+)
 from kernels.dark_gaps import dark_gaps, reception_counts, reception_index
 from kernels.dark_rendezvous import (
     DARK_PAIR_FIELDS,
@@ -96,6 +109,12 @@ class _Arrays:
         if "sog" not in self.tracks:
             return np.full(len(self.tracks), np.nan)
         return self.tracks["sog"].to_numpy(np.float64)
+
+    @cached_property
+    def nav_status(self) -> np.ndarray:
+        if "nav_status" not in self.tracks:
+            return np.full(len(self.tracks), 15, dtype=np.int64)
+        return self.tracks["nav_status"].to_numpy(np.int64)
 
     @cached_property
     def mmsi(self) -> np.ndarray:
@@ -292,9 +311,7 @@ def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     settings = cfg.gaps
     grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
     counts = _coverage_counts(arrays, settings, grid, np.unique(frame["_class"]))
-    frame = _covered_gaps(
-        frame, cfg, _gap_covered_seconds(frame, counts, grid, settings)
-    )
+    frame = _covered_gaps(frame, cfg, _gap_reception_hours(frame, counts, grid, settings))
     if not len(frame):
         return frame
     return _with_reception(frame, *_heard_near(arrays, frame, cfg))
@@ -346,6 +363,7 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
         frame["end_lat"], frame["end_lon"]
     )
     frame["_class"] = arrays.track_class[before]
+    frame["_top_speed_kn"] = _top_speeds_kn(arrays, settings, arrays.identity[before])
     if settings.exclude_ports:
         frame = frame[~(start_ashore & end_ashore)].reset_index(drop=True)
     if not len(frame):
@@ -353,23 +371,29 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     return frame
 
 
-def _covered_gaps(
-    frame: pd.DataFrame, cfg: Config, covered_s: np.ndarray
-) -> pd.DataFrame:
-    """Gap candidates with ``coverage_h`` (filtered) and ``border_crossing``.
+def _covered_gaps(frame: pd.DataFrame, cfg: Config, hours: dict) -> pd.DataFrame:
+    """Gap candidates judged by reception, with ``border_crossing``.
 
-    ``covered_s`` holds each candidate's seconds in covered cells
-    (:func:`_gap_covered_seconds`).
+    ``hours`` holds each candidate's ``coverage_h`` and ``escape_h``
+    (:func:`_gap_reception_hours`); ``switch_off_h``, the smaller of the
+    two, must reach ``gaps.min_switch_off_h`` (and ``coverage_h``
+    ``gaps.min_covered_h``) for the silence to be kept.
     """
     settings = cfg.gaps
     frame = frame.copy()
-    frame["coverage_h"] = covered_s / 3600.0
+    frame["coverage_h"] = hours["coverage_h"]
+    frame["escape_h"] = hours["escape_h"]
+    frame["switch_off_h"] = np.minimum(hours["coverage_h"], hours["escape_h"])
+    keep = np.ones(len(frame), dtype=bool)
+    if settings.min_switch_off_h > 0:
+        keep &= frame["switch_off_h"].to_numpy() >= settings.min_switch_off_h
     if settings.min_covered_h > 0:
-        keep = frame["coverage_h"].to_numpy() >= settings.min_covered_h
+        keep &= frame["coverage_h"].to_numpy() >= settings.min_covered_h
+    if not keep.all():
         frame = frame[keep].reset_index(drop=True)
         if not len(frame):
             return empty_events()
-    frame = frame.drop(columns=["_class"])
+    frame = frame.drop(columns=["_class", "_top_speed_kn"])
     frame["border_crossing"] = geo.crosses_border(
         frame["lat"], frame["lon"], frame["end_lat"], frame["end_lon"]
     )
@@ -525,47 +549,127 @@ def _coverage_grid(lat: np.ndarray, lon: np.ndarray, step: float):
     return float(lat_min), float(lon_min), float(step), n_lat, n_lon
 
 
-def _coverage_counts(arrays: _Arrays, settings, grid, classes) -> dict:
-    """Coverage slots spent and heard per cell, for each transceiver class.
+def _nominal_interval_s(transceiver_class, sog_kn, nav_status) -> np.ndarray:
+    """Nominal AIS position reporting interval (ITU-R M.1371), seconds.
 
-    Coverage per transceiver class is learnt from the traffic: the share of
-    30-min slots in which a vessel present in a cell (position interpolated
-    between its reports) was heard. Class ``""`` (unknown) is judged by
-    everyone's traffic. Returns ``{class: (slots, heard)}``; counts of
-    disjoint sets of vessels add up.
+    Class A: 2 s above 23 kn, 6 s from 14 kn, 10 s below (the rates while
+    not changing course), 3 min at anchor or moored (navigational status 1
+    or 5) at 3 kn or less. Class B (CS): 3 min at 2 kn or less, else 30 s.
+    Unknown class is treated as class A (more messages owed: fewer places
+    judged within reception), unknown speed as stopped.
+    """
+    cls = np.asarray(transceiver_class).astype(str)
+    sog = np.nan_to_num(np.asarray(sog_kn, dtype=np.float64), nan=0.0)
+    status = np.asarray(nav_status)
+    class_a = np.where(sog > 23.0, 2.0, np.where(sog >= 14.0, 6.0, 10.0))
+    class_a = np.where(np.isin(status, (1, 5)) & (sog <= 3.0), 180.0, class_a)
+    class_b = np.where(sog <= 2.0, 180.0, 30.0)
+    return np.where(cls == "B", class_b, class_a).astype(np.float64)
+
+
+def _typical_intervals_s(t_s: np.ndarray, identity: np.ndarray) -> np.ndarray:
+    """Per row (rows in (identity, time) order): its transmitter's 5th
+    percentile interval between reports, seconds (0 if none).
+
+    A feed thinned to one report a minute never shows a 10 s interval: the
+    messages owed are never counted faster than the feed could carry them.
+    """
+    n = len(t_s)
+    if n < 2:
+        return np.zeros(n)
+    dt = np.diff(t_s).astype(np.float64)
+    same = identity[1:] == identity[:-1]
+    frame = pd.DataFrame({"id": identity[:-1][same], "dt": dt[same]})
+    frame = frame[frame["dt"] > 0]
+    if not len(frame):
+        return np.zeros(n)
+    typical = frame.groupby("id")["dt"].quantile(0.05)
+    return np.nan_to_num(typical.reindex(identity).to_numpy(np.float64), nan=0.0)
+
+
+def _top_speeds_kn(arrays: _Arrays, settings, identity: np.ndarray) -> np.ndarray:
+    """Per identity: the 95th percentile of its reported speeds, knots.
+
+    Speeds above 50 kn are left out as errors; a transmitter that never
+    reported its speed gets ``escape_default_speed_kn``.
+    """
+    sog = arrays.sog
+    ok = np.isfinite(sog) & (sog <= 50.0)
+    frame = pd.DataFrame({"id": arrays.identity[ok], "sog": sog[ok]})
+    top = frame.groupby("id")["sog"].quantile(0.95)
+    out = top.reindex(identity).to_numpy(np.float64)
+    return np.where(np.isfinite(out), out, settings.escape_default_speed_kn)
+
+
+def _coverage_counts(arrays: _Arrays, settings, grid, classes) -> dict:
+    """Messages owed and heard per cell, for each transceiver class.
+
+    Reception per transceiver class is learnt from the traffic
+    (:func:`kernels.coverage.reception_rates`): along each interval between
+    two reports shorter than ``coverage_max_interp_h``, the messages the
+    vessel owed at its nominal reporting interval
+    (:func:`_nominal_interval_s`, never faster than its own typical
+    interval) against the one report heard. Class ``""`` (unknown) is
+    judged by everyone's traffic. Returns ``{class: (owed, heard)}`` in
+    thousandths of a message; counts of disjoint sets of vessels add up
+    exactly.
     """
     out = {}
     if grid is None:
         return out
     order = arrays.by_track
     ordered_class = arrays.track_class[order]
+    t_s = arrays.seconds(order)
+    identity = arrays.identity[order]
+    nominal = np.fmax(
+        _nominal_interval_s(
+            ordered_class, arrays.take("sog", order), arrays.nav_status[order]
+        ),
+        _typical_intervals_s(t_s, identity),
+    )
     for cls in classes:
-        rows = order if cls == "" else order[ordered_class == cls]
-        out[cls] = coverage_slots(
-            np.ascontiguousarray(arrays.t_ns[rows] // _NS),
-            np.ascontiguousarray(arrays.lat[rows]),
-            np.ascontiguousarray(arrays.lon[rows]),
-            _offsets(arrays.identity[rows]),
+        pick = (
+            np.arange(len(order)) if cls == "" else np.flatnonzero(ordered_class == cls)
+        )
+        out[cls] = reception_rates(
+            np.ascontiguousarray(t_s[pick]),
+            np.ascontiguousarray(arrays.lat[order[pick]]),
+            np.ascontiguousarray(arrays.lon[order[pick]]),
+            np.ascontiguousarray(nominal[pick]),
+            _offsets(identity[pick]),
             int(settings.coverage_max_interp_h * 3600),
-            int(settings.coverage_slot_min * 60),
+            60,
             *grid,
         )
     return out
 
 
-def _gap_covered_seconds(
-    gaps: pd.DataFrame, counts: dict, grid, settings
-) -> np.ndarray:
-    """Seconds of each gap's straight path inside reception coverage.
+def _reception_share(counts: tuple, settings) -> np.ndarray:
+    """Share of owed messages heard per cell (NaN: too few owed to judge)."""
+    owed, heard = counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            owed >= settings.coverage_min_owed * 1000.0, heard / owed, np.nan
+        )
 
-    The silent vessel is assumed to have moved at constant speed along the
-    straight line between its last and next fix; the time that line spends
-    in cells covered for its class (see :func:`_coverage_counts`) is time
-    it should have been heard.
+
+def _gap_reception_hours(gaps: pd.DataFrame, counts: dict, grid, settings) -> dict:
+    """Hours of each gap the silent vessel must have spent within reception.
+
+    ``coverage_h``: the straight line between its last and next fix, run
+    at constant speed, through cells where its class was heard at least
+    ``coverage_min_rate`` of the time (see :func:`_coverage_counts`).
+    ``escape_h``: the hours it needs at its own top speed (or the speed the
+    gap implies, if higher) to sail from where it fell silent to the
+    nearest water outside reception and back in to where it reappeared; at
+    most the gap. A vessel within reception at both ends was within it at
+    least ``min(coverage_h, escape_h)``, whatever its route.
     """
-    out = np.zeros(len(gaps))
-    if grid is None or not len(gaps):
-        return out
+    n = len(gaps)
+    coverage_h = np.zeros(n)
+    escape_km = np.zeros(n)
+    if grid is None or not n:
+        return {"coverage_h": coverage_h, "escape_h": np.zeros(n)}
     gap_class = gaps["_class"].to_numpy()
     t0 = timestamps_ns(gaps, "start") // _NS
     t1 = timestamps_ns(gaps, "end") // _NS
@@ -573,26 +677,50 @@ def _gap_covered_seconds(
     lon0 = gaps["lon"].to_numpy(np.float64)
     lat1 = gaps["end_lat"].to_numpy(np.float64)
     lon1 = gaps["end_lon"].to_numpy(np.float64)
+    lat_min, lon_min, step, n_lat, n_lon = grid
     for cls in np.unique(gap_class):
-        slots, heard = counts[cls]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coverage = np.where(
-                slots >= settings.coverage_min_slots, heard / slots, np.nan
-            )
+        share = _reception_share(counts[cls], settings)
         pick = gap_class == cls
-        out[pick] = path_covered_seconds(
-            t0[pick],
-            lat0[pick],
-            lon0[pick],
-            t1[pick],
-            lat1[pick],
-            lon1[pick],
-            coverage,
-            float(settings.coverage_min),
-            300,
-            *grid,
+        coverage_h[pick] = (
+            path_covered_seconds(
+                t0[pick],
+                lat0[pick],
+                lon0[pick],
+                t1[pick],
+                lat1[pick],
+                lon1[pick],
+                share,
+                float(settings.coverage_min_rate),
+                300,
+                *grid,
+            )
+            / 3600.0
         )
-    return out
+        covered = np.isfinite(share) & (share >= settings.coverage_min_rate)
+        distance = distance_to_uncovered_km(covered, float(lat_min), float(step))
+        for lat, lon in ((lat0[pick], lon0[pick]), (lat1[pick], lon1[pick])):
+            with np.errstate(invalid="ignore"):
+                row = np.floor((lat - lat_min) / step)
+                col = np.floor((lon - lon_min) / step)
+            ok = (
+                np.isfinite(row)
+                & np.isfinite(col)
+                & (row >= 0)
+                & (row < n_lat)
+                & (col >= 0)
+                & (col < n_lon)
+            )
+            r = np.where(ok, row, 0).astype(np.int64)
+            c = np.where(ok, col, 0).astype(np.int64)
+            escape_km[pick] += np.where(ok, distance[r, c], 0.0)
+    speed = np.fmax(
+        gaps["_top_speed_kn"].to_numpy(np.float64),
+        np.nan_to_num(gaps["implied_speed_kn"].to_numpy(np.float64), nan=0.0),
+    )
+    speed = np.fmax(speed, settings.escape_min_speed_kn)
+    duration_h = (t1 - t0) / 3600.0
+    escape_h = np.minimum(escape_km / (speed * 1.852), duration_h)
+    return {"coverage_h": coverage_h, "escape_h": escape_h}
 
 
 # --------------------------------------------------------------------------
@@ -930,5 +1058,7 @@ _KEPT_EXTRA = (
     "points",
     "end_in_port",
     "coverage_h",
+    "escape_h",
+    "switch_off_h",
     "dark_vessels",
 )

@@ -9,7 +9,7 @@ cluster):
 
 1. **per bucket** (all days of one MMSI hash bucket: every vessel's whole
    history): segmentation, loitering, dark-gap candidates, reception
-   coverage counts per transceiver class, vessel profiles; the segmented
+   reception counts (messages owed and heard) per transceiver class, vessel profiles; the segmented
    fixes are written to a work folder laid out like the dataset.
 2. **per time window** (all vessels; each window read with a halo of
    ``segment.max_gap_h + rendezvous.max_break_s + 2 steps`` on both sides,
@@ -71,8 +71,8 @@ from .detection import (
     _dark_seen_fields,
     _during_gaps,
     _gap_candidates,
-    _gap_covered_seconds,
     _gap_query,
+    _gap_reception_hours,
     _loitering,
     _near_places,
     _rendezvous_fields,
@@ -108,6 +108,7 @@ _BUCKET_COLUMNS = (
     "lon",
     "sog",
     "cog",
+    "nav_status",
     "mmsi_valid",
     "name",
     "ship_type",
@@ -567,7 +568,7 @@ def _detect(
             gaps = _covered_gaps(
                 candidates,
                 cfg,
-                _gap_covered_seconds(candidates, coverage, grid, cfg.gaps),
+                _gap_reception_hours(candidates, coverage, grid, cfg.gaps),
             )
         else:
             gaps = empty_events()

@@ -43,8 +43,10 @@ observable      bool     AIS could show it: every vessel carries AIS and, for
                          and at least the kind's minimum duration, with no
                          silence longer than the segmentation gap (2 h); for
                          a dark gap, reports were received before and after
-                         it; for a dark rendezvous, its gap(s) are observable
-                         (and the seen vessel is, as for a rendezvous)
+                         it and the vessel spent at least 0.5 h of it within
+                         shore reception (``covered_h``); for a dark
+                         rendezvous, its gap(s) are observable (and the seen
+                         vessel is, as for a rendezvous)
 behaviour       str      what was really going on: ``gillnet_drift``,
                          ``anchorage_wait``, ``pair_trawl``,
                          ``fishing_together``, ``patrol_boarding``,
@@ -61,6 +63,11 @@ dark_vessels    int8     dark rendezvous: 2 (both dark) or 1 (one dark, one
 vessel_group    str      fleet group of ``mmsi`` (``gillnetter``, ``transit``,
                          ``incident``, ...)
 other_group     str      fleet group of ``other_mmsi``, "" for single vessels
+covered_h       float64  dark gap: hours of the silence the vessel spent where
+                         the best shore receiver would hear at least one of
+                         ten messages with probability 0.8 (a switch-off
+                         there cannot pass for a coverage hole); dark
+                         rendezvous: the smaller of its gaps'; NaN otherwise
 ==============  =======  ====================================================
 
 Vessels without AIS (inshore boats, speedboats, some dhows and fishing boats)

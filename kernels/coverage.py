@@ -89,6 +89,92 @@ def coverage_slots(
 
 
 @jit
+def reception_rates(
+    t_s,
+    lat,
+    lon,
+    nominal_s,
+    offsets,
+    max_dt_s,
+    sample_s,
+    lat_min,
+    lon_min,
+    step_deg,
+    n_lat,
+    n_lon,
+):
+    """Messages owed and messages heard per cell, in thousandths of a message.
+
+    For each track and each pair of consecutive reports with a position
+    less than ``max_dt_s`` apart, the interval between them is cut into
+    ``ceil(dt / sample_s)`` equal pieces, each placed at the position
+    interpolated (linearly in degrees) at its middle. A piece of length
+    ``d`` is owed ``round(1000 * d / nominal_s)`` thousandths of a message
+    (``nominal_s`` of the earlier report: its nominal reporting interval)
+    and holds its share of the 1000 thousandths of the one report that
+    ended the interval (``1000 // pieces`` each, the remainder to the first
+    pieces). ``heard / owed`` per cell is the share of transmissions heard
+    there: about 1 under a shore receiver, near 0 where only a passing
+    satellite hears. Integer counts, so counts of disjoint sets of tracks
+    add up exactly in any order.
+
+    Parameters
+    ----------
+    t_s : ndarray of int64, shape (n,)
+        Report times, seconds UTC, ascending within each track.
+    lat, lon : ndarray of float64, shape (n,)
+        Positions, degrees; rows with NaN are skipped.
+    nominal_s : ndarray of float64, shape (n,)
+        Nominal reporting interval at each report, seconds (ITU-R M.1371:
+        by transceiver class, speed and status); intervals after a row
+        whose value is not positive are skipped.
+    offsets : ndarray of int64, shape (n_tracks + 1,)
+        Track ``k`` occupies rows ``offsets[k]:offsets[k + 1]``.
+    max_dt_s : int
+        Intervals this long or longer are not counted, seconds.
+    sample_s : int
+        Longest piece an interval is cut into, seconds (> 0).
+    lat_min, lon_min, step_deg, n_lat, n_lon
+        The grid.
+
+    Returns
+    -------
+    owed, heard : ndarray of int64, shape (n_lat, n_lon)
+        Thousandths of messages owed and heard per cell. O(n + pieces).
+    """
+    owed = np.zeros((n_lat, n_lon), dtype=np.int64)
+    heard = np.zeros((n_lat, n_lon), dtype=np.int64)
+    for k in range(offsets.shape[0] - 1):
+        prev = -1
+        for i in range(offsets[k], offsets[k + 1]):
+            if not (math.isfinite(lat[i]) and math.isfinite(lon[i])):
+                continue
+            if prev >= 0:
+                dt = t_s[i] - t_s[prev]
+                nominal = nominal_s[prev]
+                if 0 < dt < max_dt_s and nominal > 0.0:
+                    pieces = (dt + sample_s - 1) // sample_s
+                    share = 1000 // pieces
+                    extra = 1000 - share * pieces
+                    for p in range(pieces):
+                        f = (p + 0.5) / pieces
+                        r, c = cell_index(
+                            lat[prev] + f * (lat[i] - lat[prev]),
+                            lon[prev] + f * (lon[i] - lon[prev]),
+                            lat_min,
+                            lon_min,
+                            step_deg,
+                            n_lat,
+                            n_lon,
+                        )
+                        if r >= 0:
+                            owed[r, c] += round(1000.0 * (dt / pieces) / nominal)
+                            heard[r, c] += share + (1 if p < extra else 0)
+            prev = i
+    return owed, heard
+
+
+@jit
 def path_covered_seconds(
     t0_s,
     lat0,

@@ -84,3 +84,87 @@ def path_covered_seconds(
                     total += length
         out.append(total)
     return out
+
+
+def reception_rates(
+    t, lat, lon, nominal, offsets, max_dt, sample, lat_min, lon_min, step, n_lat, n_lon
+):
+    owed = [[0] * n_lon for _ in range(n_lat)]
+    heard = [[0] * n_lon for _ in range(n_lat)]
+    for k in range(len(offsets) - 1):
+        rows = [
+            i
+            for i in range(offsets[k], offsets[k + 1])
+            if math.isfinite(lat[i]) and math.isfinite(lon[i])
+        ]
+        for a, b in itertools.pairwise(rows):
+            dt = t[b] - t[a]
+            if not (0 < dt < max_dt and nominal[a] > 0):
+                continue
+            pieces = math.ceil(dt / sample)
+            # The ending report's 1000 thousandths, shared out evenly.
+            shares = [1000 // pieces] * pieces
+            for p in range(1000 - sum(shares)):
+                shares[p] += 1
+            for p in range(pieces):
+                f = (p + 0.5) / pieces
+                rc = cell(
+                    lat[a] + f * (lat[b] - lat[a]),
+                    lon[a] + f * (lon[b] - lon[a]),
+                    lat_min,
+                    lon_min,
+                    step,
+                    n_lat,
+                    n_lon,
+                )
+                if rc is not None:
+                    owed[rc[0]][rc[1]] += round(1000 * (dt / pieces) / nominal[a])
+                    heard[rc[0]][rc[1]] += shares[p]
+    return owed, heard
+
+
+def distance_to_uncovered_km(covered, lat_min, step):
+    """Shortest 8-neighbour chamfer path to an uncovered cell or the grid edge.
+
+    Dijkstra over the cells with the kernel's step lengths (east-west and
+    diagonal steps of the row a step starts from; the grid's outside is
+    uncovered, half a cell beyond the border cells).
+    """
+    import heapq
+
+    n_lat, n_lon = len(covered), len(covered[0])
+    km_lat = 111.195 * step
+    dx = [km_lat * math.cos(math.radians(lat_min + (r + 0.5) * step)) for r in range(n_lat)]
+    dist = [[math.inf] * n_lon for _ in range(n_lat)]
+    heap = []
+    for r in range(n_lat):
+        for c in range(n_lon):
+            if not covered[r][c]:
+                d = 0.0
+            else:
+                d = min(
+                    min(r + 0.5, n_lat - r - 0.5) * km_lat,
+                    min(c + 0.5, n_lon - c - 0.5) * dx[r],
+                )
+            dist[r][c] = d
+            heapq.heappush(heap, (d, r, c))
+    while heap:
+        d, r, c = heapq.heappop(heap)
+        if d > dist[r][c]:
+            continue
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                rr, cc = r + dr, c + dc
+                if (dr, dc) == (0, 0) or not (0 <= rr < n_lat and 0 <= cc < n_lon):
+                    continue
+                # The kernel's step length uses the row being updated.
+                if dr == 0:
+                    length = dx[rr]
+                elif dc == 0:
+                    length = km_lat
+                else:
+                    length = math.hypot(km_lat, dx[rr])
+                if d + length < dist[rr][cc]:
+                    dist[rr][cc] = d + length
+                    heapq.heappush(heap, (d + length, rr, cc))
+    return dist

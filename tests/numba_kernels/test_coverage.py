@@ -3,7 +3,12 @@ import reference_coverage as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels.coverage import coverage_slots, path_covered_seconds
+from kernels.coverage import (
+    coverage_slots,
+    distance_to_uncovered_km,
+    path_covered_seconds,
+    reception_rates,
+)
 
 GRID = (24.0, 62.0, 0.1, 10, 10)  # 24–25 N, 62–63 E at 0.1 deg
 
@@ -120,3 +125,93 @@ def test_path_covered_seconds_hand_case():
         *GRID,
     )
     assert got[0] == 1800.0  # half the straight path lies in covered cells
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.integers(0, 2500),
+                lat_s,
+                lon_s,
+                st.sampled_from([2.0, 10.0, 30.0, 180.0, 0.0, np.nan]),
+            ),
+            max_size=10,
+        ),
+        max_size=4,
+    ),
+    st.integers(60, 8000),
+    st.sampled_from([30, 60, 600]),
+)
+def test_reception_rates_match_reference(tracks, max_dt, sample):
+    t, lat, lon, nominal, offsets = [], [], [], [], [0]
+    for track in tracks:
+        clock = 1_700_000_000
+        for dt, a, b, nom in track:
+            clock += dt
+            t.append(clock)
+            lat.append(a)
+            lon.append(b)
+            nominal.append(nom)
+        offsets.append(len(t))
+    args = (
+        np.array(t, dtype=np.int64),
+        np.array(lat, dtype=np.float64),
+        np.array(lon, dtype=np.float64),
+        np.array(nominal, dtype=np.float64),
+        np.array(offsets, dtype=np.int64),
+        max_dt,
+        sample,
+    )
+    owed, heard = reception_rates(*args, *GRID)
+    ref_owed, ref_heard = ref.reception_rates(*args, *GRID)
+    np.testing.assert_array_equal(owed, np.array(ref_owed, dtype=np.int64))
+    np.testing.assert_array_equal(heard, np.array(ref_heard, dtype=np.int64))
+    # Every counted interval ends in one report (1000 thousandths, fewer
+    # where pieces fall outside the grid).
+    assert heard.sum() <= 1000 * max(0, len(t) - sum(1 for tr in tracks if tr))
+
+
+def test_reception_rates_hand_case():
+    # A class A vessel under way (nominal 10 s) at one place for 20 min: heard
+    # every 60 s for 10 min (one message in six), then every 10 s.
+    t = np.concatenate([np.arange(0, 600, 60), np.arange(600, 1210, 10)])
+    t = t.astype(np.int64) + 1_800_000_000
+    n = len(t)
+    place = (np.full(n, 24.55), np.full(n, 62.55), np.full(n, 10.0))
+    track = np.array([0, n], dtype=np.int64)
+    owed, heard = reception_rates(t, *place, track, 3600, 60, *GRID)
+    assert owed[5, 5] == 120_000  # 1200 s at one message every 10 s
+    assert heard[5, 5] == 1000 * (n - 1) == 70_000  # 10 of the first 60, all after
+    assert owed.sum() == 120_000
+    # Intervals of max_dt or longer are not counted: here the 60 s ones.
+    owed, heard = reception_rates(t, *place, track, 60, 60, *GRID)
+    assert owed.sum() == 60_000 and heard.sum() == 60_000
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(st.lists(st.booleans(), min_size=6, max_size=6), min_size=1, max_size=6),
+    st.floats(-60.0, 60.0),
+    st.sampled_from([0.02, 0.1, 0.5]),
+)
+def test_distance_to_uncovered_matches_reference(rows, lat_min, step):
+    covered = np.array(rows, dtype=bool)
+    got = distance_to_uncovered_km(covered, lat_min, step)
+    want = np.array(ref.distance_to_uncovered_km(rows, lat_min, step))
+    assert (got[~covered] == 0).all()
+    # The raster scans follow real paths of the neighbour graph, and find the
+    # shortest one but for rounding and rows of different widths.
+    assert (got >= want - 1e-9).all()
+    np.testing.assert_allclose(got, want, rtol=0.02)
+
+
+def test_distance_to_uncovered_hand_case():
+    # A 5 x 5 block of 0.1 deg cells at the equator, covered but for the
+    # middle column: the corners are two cells (about 22 km) from it.
+    covered = np.ones((5, 5), dtype=bool)
+    covered[:, 2] = False
+    got = distance_to_uncovered_km(covered, -0.25, 0.1)
+    km = 111.195 * 0.1
+    np.testing.assert_allclose(got[2], [0.5 * km, km, 0.0, km, 0.5 * km], rtol=1e-3)

@@ -129,9 +129,9 @@ class GapConfig:
         Cell size on which reception is learnt, degrees.
     coverage_max_interp_h : float
         Intervals between two reports shorter than this count towards
-        reception (as messages owed and heard along the interpolated path);
-        at most ``min_gap_h`` so that the silences being judged do not judge
-        themselves, hours.
+        reception (as messages owed and heard along the interpolated path),
+        hours. Long enough to span the silences between satellite passes
+        (else satellite-only water looks well heard from the passes alone).
     coverage_min_owed : float
         Messages a cell must have been owed by vessels of a class before its
         reception is judged (fewer: unknown, counted as outside reception).
@@ -152,7 +152,7 @@ class GapConfig:
     min_switch_off_h: float = 0.5
     min_covered_h: float = 0.0
     coverage_step_deg: float = 0.1
-    coverage_max_interp_h: float = 2.0
+    coverage_max_interp_h: float = 6.0
     coverage_min_owed: float = 60.0
     coverage_min_rate: float = 0.15
     escape_default_speed_kn: float = 12.0

@@ -653,6 +653,17 @@ def _reception_share(counts: tuple, settings) -> np.ndarray:
         )
 
 
+def _land_cells(grid) -> np.ndarray:
+    """Cells of the grid whose centre is on land (False outside the coastline)."""
+    lat_min, lon_min, step, n_lat, n_lon = grid
+    lat = lat_min + (np.arange(n_lat) + 0.5) * step
+    lon = lon_min + (np.arange(n_lon) + 0.5) * step
+    la, lo = np.meshgrid(lat, lon, indexing="ij")
+    return np.asarray(geo.is_land(la.ravel(), lo.ravel()), dtype=bool).reshape(
+        n_lat, n_lon
+    )
+
+
 def _gap_reception_hours(gaps: pd.DataFrame, counts: dict, grid, settings) -> dict:
     """Hours of each gap the silent vessel must have spent within reception.
 
@@ -697,7 +708,10 @@ def _gap_reception_hours(gaps: pd.DataFrame, counts: dict, grid, settings) -> di
             / 3600.0
         )
         covered = np.isfinite(share) & (share >= settings.coverage_min_rate)
-        distance = distance_to_uncovered_km(covered, float(lat_min), float(step))
+        # Land is no way out of reception: only water is escaped to.
+        distance = distance_to_uncovered_km(
+            covered | _land_cells(grid), float(lat_min), float(step)
+        )
         for lat, lon in ((lat0[pick], lon0[pick]), (lat1[pick], lon1[pick])):
             with np.errstate(invalid="ignore"):
                 row = np.floor((lat - lat_min) / step)

@@ -311,7 +311,8 @@ def _dark_gaps(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     settings = cfg.gaps
     grid = _coverage_grid(arrays.lat, arrays.lon, settings.coverage_step_deg)
     counts = _coverage_counts(arrays, settings, grid, np.unique(frame["_class"]))
-    frame = _covered_gaps(frame, cfg, _gap_reception_hours(frame, counts, grid, settings))
+    hours = _gap_reception_hours(frame, counts, grid, settings)
+    frame = _covered_gaps(frame, cfg, hours)
     if not len(frame):
         return frame
     return _with_reception(frame, *_heard_near(arrays, frame, cfg))

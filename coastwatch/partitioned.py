@@ -9,8 +9,8 @@ cluster):
 
 1. **per bucket** (all days of one MMSI hash bucket: every vessel's whole
    history): segmentation, loitering, dark-gap candidates, reception
-   reception counts (messages owed and heard) per transceiver class, vessel profiles; the segmented
-   fixes are written to a work folder laid out like the dataset.
+   counts (messages owed and heard) per transceiver class, vessel
+   profiles; the segmented fixes are written to a work folder laid out like the dataset.
 2. **per time window** (all vessels; each window read with a halo of
    ``segment.max_gap_h + rendezvous.max_break_s + 2 steps`` on both sides,
    more after when a meeting or a dark gap runs on): rendezvous starting in

@@ -134,7 +134,10 @@ def distance_to_uncovered_km(covered, lat_min, step):
 
     n_lat, n_lon = len(covered), len(covered[0])
     km_lat = 111.195 * step
-    dx = [km_lat * math.cos(math.radians(lat_min + (r + 0.5) * step)) for r in range(n_lat)]
+    dx = [
+        km_lat * math.cos(math.radians(lat_min + (r + 0.5) * step))
+        for r in range(n_lat)
+    ]
     dist = [[math.inf] * n_lon for _ in range(n_lat)]
     heap = []
     for r in range(n_lat):

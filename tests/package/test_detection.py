@@ -232,3 +232,60 @@ def test_gothenburg_close_approach(ais_real):
     approach = find_rendezvous(tracks, cfg)
     assert len(approach) == 1
     assert approach.iloc[0].min_separation_m == pytest.approx(383, abs=20)
+
+
+def _heard_well_and_satellite_only():
+    """Traffic heard every 10 s off Pasni, and every hour 1 deg to the south.
+
+    In each area one more vessel falls silent for 3 h at 2 kn.
+    """
+    covered = (25.05, 63.45)
+    hole = (24.05, 63.45)
+    parts = []
+    for k, (lat, lon) in enumerate((covered, hole)):
+        step = 10 if k == 0 else 3600
+        for j in range(3):
+            mmsi = 463100000 + 10 * k + j
+            parts.append(_track(mmsi, T0, 8 * 60, lat + 0.01 * j, lon, 2.0, step))
+        silent = 463100005 + 10 * k
+        parts.append(_track(silent, T0, 60, lat, lon + 0.02, 2.0, step))
+        parts.append(
+            _track(silent, T0 + pd.Timedelta(hours=4), 60, lat, lon + 0.03, 2.0, step)
+        )
+    tracks = _tracks(*parts)
+    tracks["transceiver_class"] = "A"
+    return tracks
+
+
+def test_silence_within_reception_is_dark_and_coverage_hole_is_not():
+    tracks = _heard_well_and_satellite_only()
+    every = find_dark_gaps(tracks, EVERY_SILENCE)
+    # Both the hole's hourly reports and the two silences are gaps by
+    # definition alone (the hole's background vessels too: each hour).
+    assert {463100005, 463100015} <= set(every.mmsi)
+    gaps = find_dark_gaps(tracks)
+    assert list(gaps.mmsi) == [463100005]
+    gap = gaps.iloc[0]
+    assert gap.duration_h == pytest.approx(3.0)
+    assert gap.coverage_h == pytest.approx(3.0)
+    # At 2 kn (its top speed) it needs more than the gap to leave the
+    # well-heard cells and come back: it was within reception throughout.
+    assert gap.escape_h == pytest.approx(3.0)
+    assert gap.switch_off_h == pytest.approx(3.0)
+    hole = every[every.mmsi == 463100015].iloc[0]
+    assert hole.coverage_h == 0.0 and hole.switch_off_h == 0.0
+
+
+def test_fast_vessel_could_have_left_reception():
+    tracks = _heard_well_and_satellite_only()
+    fast = tracks.mmsi == 463100005
+    tracks.loc[fast, "sog"] = 30.0
+    every = find_dark_gaps(tracks, EVERY_SILENCE)
+    gap = every[every.mmsi == 463100005].iloc[0]
+    # Straight path within reception, but at 30 kn the nearest water outside
+    # it (one or two 0.1 deg cells away) is minutes away: no proof of a
+    # switch-off.
+    assert gap.coverage_h == pytest.approx(3.0)
+    assert gap.escape_h < 0.5
+    assert gap.switch_off_h == gap.escape_h
+    assert 463100005 not in set(find_dark_gaps(tracks).mmsi)

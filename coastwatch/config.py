@@ -212,6 +212,10 @@ class RiskConfig:
     neighbours_min: int = 2
     neighbours_heard: float = 1.2
     nobody_heard: float = -1.5
+    # A gap whose vessel was silent at least this long within shore
+    # reception (detection's switch_off_h) is no coverage hole: nobody_heard
+    # does not apply to it.
+    silent_in_reception_h: float = 0.5
     in_port: float = -2.5
     pilot_zone: float = -2.0
     class_b: float = 0.4

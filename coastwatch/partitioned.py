@@ -10,7 +10,8 @@ cluster):
 1. **per bucket** (all days of one MMSI hash bucket: every vessel's whole
    history): segmentation, loitering, dark-gap candidates, reception
    counts (messages owed and heard) per transceiver class, vessel
-   profiles; the segmented fixes are written to a work folder laid out like the dataset.
+   profiles; the segmented fixes are written to a work folder laid out
+   like the dataset.
 2. **per time window** (all vessels; each window read with a halo of
    ``segment.max_gap_h + rendezvous.max_break_s + 2 steps`` on both sides,
    more after when a meeting or a dark gap runs on): rendezvous starting in
@@ -31,7 +32,7 @@ after its end, and a position at a grid time by the fixes at most
 meeting starting in it exactly as the whole table does (and re-reads a
 longer halo when a meeting may run past it); each meeting is kept by the
 window it starts in, so it is found once. Group ids, which number connected
-meetings in time order, are recomputed over all meetings. Coverage counts
+meetings in time order, are recomputed over all meetings. Reception counts
 and traffic times are integer counts, so their sums do not depend on the
 order of the pieces; heard vessels are sets.
 """

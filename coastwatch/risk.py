@@ -18,7 +18,9 @@ plain words, strongest first. Factors:
 * **vessel** -- class B, small, unknown type, no static data, a malformed
   MMSI;
 * **reception context** -- a dark gap while other vessels nearby kept being
-  heard is deliberate; one with nobody heard is more likely a coverage hole;
+  heard is deliberate; one with nobody heard is more likely a coverage hole
+  (unless detection showed it silent within shore reception, see
+  ``switch_off_h`` in :mod:`coastwatch.detection`);
 * **implied speed** -- moving much faster (or slower) while dark than the
   vessel's own usual speed;
 * **look-alikes** -- lower the score: a fishing vessel drifting dusk to dawn
@@ -276,8 +278,16 @@ def score_events(
                 for h in heard
             ],
         )
+        # Where detection already showed the vessel silent within shore
+        # reception, nobody else heard nearby says nothing more about a hole.
+        proven = (
+            np.nan_to_num(out["switch_off_h"].to_numpy(np.float64), nan=0.0)
+            >= cfg.silent_in_reception_h
+            if "switch_off_h" in out
+            else np.zeros(n, bool)
+        )
         factors.add(
-            np.where(known & (heard == 0), cfg.nobody_heard, 0.0),
+            np.where(known & (heard == 0) & ~proven, cfg.nobody_heard, 0.0),
             "no other vessel heard nearby either: likely a coverage hole",
         )
 

@@ -6,7 +6,12 @@ segment it, detect events (``coastwatch.detect``), score their risk where
 ``coastwatch.score_events`` exists, and evaluate against the truth
 (:func:`coastwatch.evaluate.evaluate`, observable truth events by default).
 Prints per-kind precision, recall and F1 per seed, then averaged over seeds
-(mean of per-seed scores, and pooled over all seeds' counts).
+(mean of per-seed scores, and pooled over all seeds' counts). Where risk is
+scored, also the ranking: average precision of event ``risk`` for illicit
+detections, and the share of planted incidents in the top 5/10/20 of the
+tasking list (:func:`coastwatch.tasking.tasking_list` with 20 targets, from
+the scored events and their incidents), of all incidents and of those with
+at least one observable truth event.
 
 ``--reception`` chooses the AIS reception model: ``realistic`` (shore
 receivers and satellite passes, the default of ``coastwatch simulate``),
@@ -37,6 +42,7 @@ from coastwatch.evaluate import evaluate
 from coastwatch.simulate import AisModel, simulate
 
 KINDS = ("loitering", "dark_gap", "rendezvous", "dark_rendezvous")
+TASKING_TARGETS = 20
 
 
 def _pipeline():
@@ -67,6 +73,19 @@ def _pipeline():
     return segment, detect, score
 
 
+def _tasking(events, config):
+    """The top-20 tasking list of scored events, or None without the modules."""
+    try:
+        from coastwatch.risk import chain_incidents
+        from coastwatch.tasking import tasking_list
+    except ImportError:
+        return None
+    if not len(events) or "risk" not in events:
+        return None
+    incidents = chain_incidents(events, config)
+    return tasking_list(events, incidents, config, top_k=TASKING_TARGETS)
+
+
 def run_seed(day, vessels, seed, model, config, stages):
     segment, detect, score = stages
     t0 = time.perf_counter()
@@ -78,8 +97,9 @@ def run_seed(day, vessels, seed, model, config, stages):
     events = detect(tracks, config)
     if score is not None and len(events):
         events = score(events, tracks, config)
+    tasking = _tasking(events, config) if score is not None else None
     t2 = time.perf_counter()
-    result = evaluate(scenario.truth, events)
+    result = evaluate(scenario.truth, events, tasking=tasking)
     return scenario, events, result, (t1 - t0, t2 - t1)
 
 
@@ -167,6 +187,40 @@ def risk_summary(results: list) -> dict:
     return out
 
 
+def _ranking_line(result) -> str:
+    parts = []
+    if "all" in result.risk:
+        parts.append(f"risk AP {_fmt(result.risk['all']['average_precision'], 2)}")
+    if result.tasking:
+        t = result.tasking
+        parts.append(
+            "tasking top 5/10/20 "
+            + "/".join(_fmt(t[f"top{k}"], 2) for k in (5, 10, 20))
+            + " (observable "
+            + "/".join(_fmt(t[f"top{k}_observable"], 2) for k in (5, 10, 20))
+            + ")"
+        )
+    return ("; " + "; ".join(parts)) if parts else ""
+
+
+def tasking_summary(results: list) -> dict:
+    """Mean over seeds of the tasking shares, and the pooled incident counts."""
+    seeds = [r.tasking for r in results if r.tasking]
+    if not seeds:
+        return {}
+    out = {
+        "incidents": int(sum(t["incidents"] for t in seeds)),
+        "observable_incidents": int(sum(t["observable_incidents"] for t in seeds)),
+        "seeds": len(seeds),
+    }
+    for k in (5, 10, 20):
+        for suffix in ("", "_observable"):
+            values = [t[f"top{k}{suffix}"] for t in seeds]
+            values = [v for v in values if v == v]
+            out[f"top{k}{suffix}"] = float(np.mean(values)) if values else math.nan
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=5, help="seeds (one day each)")
@@ -193,12 +247,17 @@ def main(argv=None) -> int:
                 day, args.vessels, seed, models[name], config, stages
             )
             results.append(result)
-            f1 = result.per_kind.set_index("kind")["f1"]
+            per = result.per_kind.set_index("kind")
             print(
                 f"  {day} seed {seed}: {len(scenario.tracks):,} reports, "
                 f"{len(events):,} detections, simulate {t_sim:.1f} s, "
-                f"segment+detect {t_det:.1f} s; F1 "
-                + ", ".join(f"{k} {_fmt(f1[k], 2)}" for k in KINDS)
+                f"segment+detect+score {t_det:.1f} s; P/R/F1 "
+                + ", ".join(
+                    f"{k} {_fmt(per.loc[k, 'precision'], 2)}/"
+                    f"{_fmt(per.loc[k, 'recall'], 2)}/{_fmt(per.loc[k, 'f1'], 2)}"
+                    for k in KINDS
+                )
+                + _ranking_line(result)
             )
         table = summarise(results)
         print_table(
@@ -214,10 +273,30 @@ def main(argv=None) -> int:
                     f"    {kind:<16} AP {_fmt(vals['mean_average_precision'])}  "
                     f"ROC AUC {_fmt(vals['mean_roc_auc'])}"
                 )
+        tasking = tasking_summary(results)
+        if tasking:
+            print(
+                "  planted incidents in the tasking list (mean over seeds): "
+                "top 5/10/20 "
+                + "/".join(_fmt(tasking[f"top{k}"], 2) for k in (5, 10, 20))
+                + f" of {tasking['incidents']}; of the "
+                f"{tasking['observable_incidents']} with an observable event "
+                + "/".join(_fmt(tasking[f"top{k}_observable"], 2) for k in (5, 10, 20))
+            )
         print()
         report[name] = {
             "per_kind": table.to_dict(orient="records"),
             "risk": risk,
+            "tasking": tasking,
+            "per_seed": [
+                {
+                    "seed": args.seed + k,
+                    "per_kind": r.per_kind.to_dict(orient="records"),
+                    "risk_ap": r.risk.get("all", {}).get("average_precision"),
+                    "tasking": r.tasking,
+                }
+                for k, r in enumerate(results)
+            ],
             "seeds": [args.seed + k for k in range(args.days)],
             "vessels": args.vessels,
         }

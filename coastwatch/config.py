@@ -137,13 +137,22 @@ class GapConfig:
         reception is judged (fewer: unknown, counted as outside reception).
     coverage_min_rate : float
         Share of owed messages heard from which a cell counts as within
-        shore reception: a receiver hearing one message in seven there
-        hears a slow class B at least once in its half hour of ten
-        messages; a passing satellite hears a few per cent.
+        shore reception. A passing satellite hears a few per cent; a shore
+        receiver hearing one message in seven would already hear a slow
+        class B at least once in its half hour of ten messages, but a cell's
+        share averages its core with its fringe, so the default asks for
+        twice that (measured on simulated days: fewer silences at the fringe
+        taken for switch-offs, as many switch-offs found).
     escape_default_speed_kn : float
         Top speed assumed for a vessel that never reported its speed, knots.
     escape_min_speed_kn : float
         Lowest top speed assumed for any vessel, knots.
+    reception_window_h : float
+        Before and after a gap, the vessel's own reports in this window give
+        the share of its messages heard there (``heard_before``,
+        ``heard_after``); an end where that share is below
+        ``coverage_min_rate`` counts as outside reception (no escape time
+        from it), hours.
     """
 
     min_gap_h: float = 2.0
@@ -154,9 +163,10 @@ class GapConfig:
     coverage_step_deg: float = 0.1
     coverage_max_interp_h: float = 6.0
     coverage_min_owed: float = 60.0
-    coverage_min_rate: float = 0.15
+    coverage_min_rate: float = 0.3
     escape_default_speed_kn: float = 12.0
     escape_min_speed_kn: float = 1.0
+    reception_window_h: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ dark gap
     sailing out of reception explains is a coverage hole, not a
     switch-off. Reception is learnt from the day's own traffic (the share
     of the messages vessels owed, by the ITU-R M.1371 reporting intervals,
-    that was heard, per 0.1 deg cell and transceiver class); the time is
-    the smaller of the straight path's hours within reception
+    that was heard, at least 30 % per 0.1 deg cell and transceiver class);
+    the time is the smaller of the straight path's hours within reception
     (``coverage_h``) and the hours needed at the vessel's own top speed to
     leave reception where it fell silent and come back where it reappeared
-    (``escape_h``). Reception context: other vessels heard within 20 km of
+    (``escape_h``; an end where the vessel itself was heard less than that
+    share in the half hour next to the silence gives no time). Reception
+    context: other vessels heard within 20 km of
     the start (and of the end) during the gap.
 rendezvous
     Two different MMSIs within 500 m for at least 30 min, both slower than
@@ -332,13 +334,16 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     t_s = arrays.seconds(order)
     lat = arrays.take("lat", order)
     lon = arrays.take("lon", order)
-    _, row, next_row, duration_s, distance_m, speed_kn = dark_gaps(
+    track_k, row, next_row, duration_s, distance_m, speed_kn = dark_gaps(
         t_s, lat, lon, arrays.track_offsets, float(settings.min_gap_h * 3600.0)
     )
     if not len(row):
         return empty_events()
     before = order[row]
     after = order[next_row]
+    heard_before, heard_after = _own_reception(
+        arrays, settings, t_s, track_k, row, next_row
+    )
     frame = pd.DataFrame(
         {
             "kind": "dark_gap",
@@ -365,6 +370,8 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     )
     frame["_class"] = arrays.track_class[before]
     frame["_top_speed_kn"] = _top_speeds_kn(arrays, settings, arrays.identity[before])
+    frame["heard_before"] = heard_before
+    frame["heard_after"] = heard_after
     if settings.exclude_ports:
         frame = frame[~(start_ashore & end_ashore)].reset_index(drop=True)
     if not len(frame):
@@ -602,6 +609,51 @@ def _top_speeds_kn(arrays: _Arrays, settings, identity: np.ndarray) -> np.ndarra
     return np.where(np.isfinite(out), out, settings.escape_default_speed_kn)
 
 
+def _own_reception(arrays: _Arrays, settings, t_s, track_k, row, next_row):
+    """Share of its messages each silent vessel had heard around its silence.
+
+    Reports of its own transmitter received in the ``reception_window_h``
+    before the gap (and after it), over the messages it owed in that time
+    at the nominal interval of its last report before (first after) the gap
+    (:func:`_nominal_interval_s`, never faster than its typical interval).
+    A window cut short by the track's own start or end is shortened to
+    match; NaN when nothing of it remains. Rows in (identity, time) order.
+    """
+    order = arrays.by_track
+    offsets = arrays.track_offsets
+    window = int(settings.reception_window_h * 3600.0)
+    first = offsets[track_k]
+    last = offsets[track_k + 1] - 1
+    identity = arrays.identity[order]
+    nominal = np.fmax(
+        _nominal_interval_s(
+            arrays.track_class[order],
+            arrays.take("sog", order),
+            arrays.nav_status[order],
+        ),
+        _typical_intervals_s(t_s, identity),
+    )
+    # One sorted key over (track, time) finds every window's end at once.
+    t0 = int(t_s.min()) if len(t_s) else 0
+    stride = (int(t_s.max()) - t0 if len(t_s) else 0) + 2 * window + 2
+    track = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    key = track * stride + (t_s - t0)
+    lo = np.searchsorted(key, track_k * stride + (t_s[row] - t0) - window, "left")
+    hi = np.searchsorted(key, track_k * stride + (t_s[next_row] - t0) + window, "right")
+    counts = (row - np.maximum(lo, first) + 1, np.minimum(hi, last + 1) - next_row)
+    spans = (
+        np.minimum(window, t_s[row] - t_s[first]),
+        np.minimum(window, t_s[last] - t_s[next_row]),
+    )
+    out = []
+    for end, count, span in zip((row, next_row), counts, spans, strict=True):
+        span = span.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(span > 0, (count - 1) * nominal[end] / span, np.nan)
+        out.append(share)
+    return out[0], out[1]
+
+
 def _coverage_counts(arrays: _Arrays, settings, grid, classes) -> dict:
     """Messages owed and heard per cell, for each transceiver class.
 
@@ -713,7 +765,11 @@ def _gap_reception_hours(gaps: pd.DataFrame, counts: dict, grid, settings) -> di
         distance = distance_to_uncovered_km(
             covered | _land_cells(grid), float(lat_min), float(step)
         )
-        for lat, lon in ((lat0[pick], lon0[pick]), (lat1[pick], lon1[pick])):
+        ends = (
+            (lat0[pick], lon0[pick], gaps["heard_before"].to_numpy(np.float64)[pick]),
+            (lat1[pick], lon1[pick], gaps["heard_after"].to_numpy(np.float64)[pick]),
+        )
+        for lat, lon, own in ends:
             with np.errstate(invalid="ignore"):
                 row = np.floor((lat - lat_min) / step)
                 col = np.floor((lon - lon_min) / step)
@@ -727,7 +783,10 @@ def _gap_reception_hours(gaps: pd.DataFrame, counts: dict, grid, settings) -> di
             )
             r = np.where(ok, row, 0).astype(np.int64)
             c = np.where(ok, col, 0).astype(np.int64)
-            escape_km[pick] += np.where(ok, distance[r, c], 0.0)
+            # Where the vessel itself was barely heard, it was not within
+            # shore reception whatever the cell says: nothing to escape.
+            poor = own < settings.coverage_min_rate
+            escape_km[pick] += np.where(ok & ~poor, distance[r, c], 0.0)
     speed = np.fmax(
         gaps["_top_speed_kn"].to_numpy(np.float64),
         np.nan_to_num(gaps["implied_speed_kn"].to_numpy(np.float64), nan=0.0),
@@ -1074,6 +1133,8 @@ _KEPT_EXTRA = (
     "end_in_port",
     "coverage_h",
     "escape_h",
+    "heard_before",
+    "heard_after",
     "switch_off_h",
     "dark_vessels",
 )

@@ -272,8 +272,34 @@ def test_silence_within_reception_is_dark_and_coverage_hole_is_not():
     # well-heard cells and come back: it was within reception throughout.
     assert gap.escape_h == pytest.approx(3.0)
     assert gap.switch_off_h == pytest.approx(3.0)
+    # Heard every 10 s (its nominal interval at 2 kn) right up to the silence.
+    assert gap.heard_before == pytest.approx(1.0)
+    assert gap.heard_after == pytest.approx(1.0)
     hole = every[every.mmsi == 463100015].iloc[0]
     assert hole.coverage_h == 0.0 and hole.switch_off_h == 0.0
+    # One report in the half hour before: none of its owed messages heard.
+    assert hole.heard_before == 0.0
+
+
+def test_vessel_barely_heard_before_its_silence_gets_no_escape_time():
+    tracks = _heard_well_and_satellite_only()
+    silent = tracks[tracks.mmsi == 463100005]
+    # Before the silence it is heard once every 10 min only: it was at the
+    # fringe of reception, whatever its cell says, so only the way back in
+    # counts.
+    sparse = silent[silent.timestamp < T0 + pd.Timedelta(hours=2)].iloc[::60]
+    rest = tracks[
+        (tracks.mmsi != 463100005) | (tracks.timestamp >= T0 + pd.Timedelta(hours=2))
+    ]
+    thinned = _tracks(pd.concat([rest, sparse]))
+    thinned["transceiver_class"] = "A"
+    gap = find_dark_gaps(thinned, EVERY_SILENCE)
+    gap = gap[gap.mmsi == 463100005].iloc[0]
+    assert gap.heard_before == pytest.approx(1 / 60)
+    assert gap.heard_after == pytest.approx(1.0)
+    full = find_dark_gaps(_heard_well_and_satellite_only(), EVERY_SILENCE)
+    full = full[full.mmsi == 463100005].iloc[0]
+    assert 0 < gap.escape_h < full.escape_h
 
 
 def test_fast_vessel_could_have_left_reception():

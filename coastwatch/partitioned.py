@@ -332,46 +332,59 @@ def _window_pass(task: _WindowTask) -> _WindowResult:
 @dataclass
 class _PairTask:
     segmented: TrackDataset
-    vessels: tuple[int, int]
-    start_s: int
-    end_s: int  # the end seen so far
+    # Meetings of one window that may run past it: (vessel_a, vessel_b,
+    # start_s, end_s seen so far).
+    pairs: list[tuple[int, int, int, int]]
     config: Config
 
 
-def _pair_pass(task: _PairTask) -> dict:
-    """One long meeting, from its two vessels' fixes alone.
+def _pair_pass(task: _PairTask) -> list[dict]:
+    """Long meetings, each from its two vessels' fixes alone.
 
     A pair's meetings depend on the two vessels' positions only, so the
-    kernel run on their fixes finds the meeting as on everyone's; the data
-    read grows (doubling) until the meeting ends a halo before its end.
+    kernel run on their fixes finds the meeting as on everyone's. The
+    meetings of one window are resolved together: one read of all their
+    vessels' fixes per round, the time read growing (doubling) until each
+    meeting ends a halo before the end of the data read. Reading pair by
+    pair would decode the same files once per meeting.
     """
     cfg = task.config
     halo = _halo_s(cfg)
-    a, b = task.vessels
-    buckets = sorted(set(mmsi_buckets([a, b], task.segmented.buckets).tolist()))
-    lo = task.start_s - halo
-    span = 2 * (task.end_s + 2 * halo - lo)
     last = _last_s(task.segmented)
-    while True:
-        hi = lo + span
+    starts = {i: start - halo for i, (_, _, start, _) in enumerate(task.pairs)}
+    ends = {
+        i: start - halo + 2 * (end + 3 * halo - start)
+        for i, (_, _, start, end) in enumerate(task.pairs)
+    }
+    found: dict[int, dict] = {}
+    while len(found) < len(task.pairs):
+        todo = [i for i in range(len(task.pairs)) if i not in found]
+        lo = min(starts[i] for i in todo)
+        hi = max(ends[i] for i in todo)
+        vessels = sorted({v for i in todo for v in task.pairs[i][:2]})
+        buckets = sorted(set(mmsi_buckets(vessels, task.segmented.buckets).tolist()))
         frame = task.segmented.read_time(
             lo * _NS,
             hi * _NS,
             _SEGMENTED_COLUMNS,
             buckets=buckets,
-            filters=[("mmsi", "in", [a, b])],
+            filters=[("mmsi", "in", vessels)],
         )
         fields = _rendezvous_fields(_Arrays(frame), cfg)
-        pick = (
-            (fields["vessel_a"] == a)
-            & (fields["vessel_b"] == b)
-            & (fields["start_s"] == task.start_s)
-        )
-        if not pick.any():  # pragma: no cover - the window found it
-            raise RuntimeError(f"meeting of {a} and {b} at {task.start_s} not found")
-        if fields["end_s"][pick][0] + halo < hi or hi > last:
-            return {name: values[pick] for name, values in fields.items()}
-        span *= 2
+        for i in todo:
+            a, b, start, _ = task.pairs[i]
+            pick = (
+                (fields["vessel_a"] == a)
+                & (fields["vessel_b"] == b)
+                & (fields["start_s"] == start)
+            )
+            if not pick.any():  # pragma: no cover - the window found it
+                raise RuntimeError(f"meeting of {a} and {b} at {start} not found")
+            if fields["end_s"][pick][0] + halo < hi or hi > last:
+                found[i] = {name: values[pick] for name, values in fields.items()}
+            else:
+                ends[i] = starts[i] + 2 * (hi - starts[i])
+    return [found[i] for i in range(len(task.pairs))]
 
 
 def _heard_in_window(arrays: _Arrays, task: _WindowTask, cfg: Config) -> tuple:
@@ -580,12 +593,12 @@ def _detect(
         )
         window_tasks = _window_tasks(segmented, spans, cfg, gaps, dark)
         found = executor.map(_window_pass, window_tasks, "encounters")
-        pairs = [
-            _PairTask(segmented, (a, b), start, end, cfg)
-            for f in found
-            for a, b, start, end in f.pending
+        pairs = [_PairTask(segmented, f.pending, cfg) for f in found if f.pending]
+        long_ones = [
+            meeting
+            for resolved in executor.map(_pair_pass, pairs, "encounters")
+            for meeting in resolved
         ]
-        long_ones = executor.map(_pair_pass, pairs, "encounters")
         rendezvous = _merge_rendezvous([f.rendezvous for f in found] + long_ones)
         parts = [loitering]
         if len(gaps):

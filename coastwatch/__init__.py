@@ -16,6 +16,7 @@ from .detection import (
     detect,
     find_dark_gaps,
     find_dark_rendezvous,
+    find_drift,
     find_loitering,
     find_rendezvous,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "finalise_events",
     "find_dark_gaps",
     "find_dark_rendezvous",
+    "find_drift",
     "find_loitering",
     "find_rendezvous",
     "from_trajectory_collection",

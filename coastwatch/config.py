@@ -28,6 +28,7 @@ __all__ = [
     "PROFILES",
     "Config",
     "DarkRendezvousConfig",
+    "DriftConfig",
     "GapConfig",
     "GridConfig",
     "LoiteringConfig",
@@ -194,6 +195,27 @@ class DarkRendezvousConfig:
 
 
 @dataclass(frozen=True)
+class DriftConfig:
+    """Drift: slow, with course over ground far from heading, sustained.
+
+    The Danish Maritime Authority's abnormal-behaviour rule (its published
+    defaults): a report drifts at ``min_sog_kn``-``max_sog_kn`` knots with
+    COG and true heading more than ``min_course_heading_deg`` degrees apart;
+    a run of drifting reports counts once it has lasted ``min_duration_min``
+    minutes and moved more than ``min_distance_m`` metres from where it
+    began. A silence longer than ``max_silence_min`` minutes ends a run.
+    """
+
+    min_sog_kn: float = 1.0
+    max_sog_kn: float = 5.0
+    min_course_heading_deg: float = 45.0
+    min_duration_min: float = 10.0
+    min_distance_m: float = 500.0
+    max_silence_min: float = 30.0
+    exclude_ports: bool = True
+
+
+@dataclass(frozen=True)
 class RiskConfig:
     """Event risk factors, in log-odds points (see :mod:`coastwatch.risk`).
 
@@ -205,9 +227,11 @@ class RiskConfig:
     base_dark_gap: float = -2.5
     base_rendezvous: float = -2.0
     base_dark_rendezvous: float = -1.5
+    base_drift: float = -3.0
     loitering_threshold_h: float = 1.0
     gap_threshold_h: float = 2.0
     meeting_threshold_h: float = 0.5
+    drift_threshold_h: float = 0.5
     duration_per_doubling: float = 0.4
     duration_max_doublings: float = 3.0
     night: float = 1.5
@@ -328,6 +352,7 @@ class Config:
     gaps: GapConfig = field(default_factory=GapConfig)
     rendezvous: RendezvousConfig = field(default_factory=RendezvousConfig)
     dark_rendezvous: DarkRendezvousConfig = field(default_factory=DarkRendezvousConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
     grid: GridConfig = field(default_factory=GridConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     tasking: TaskingConfig = field(default_factory=TaskingConfig)

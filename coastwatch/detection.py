@@ -1,10 +1,11 @@
 """Run the detection kernels over a track table and return one event table.
 
 :func:`detect` finds every kind; :func:`find_loitering`,
-:func:`find_dark_gaps`, :func:`find_rendezvous` and
-:func:`find_dark_rendezvous` find one kind each. All take a track table (see
-:mod:`coastwatch.schema`); tables without ``segment``/``track`` columns are
-segmented first with the same configuration. The kernels themselves (package
+:func:`find_dark_gaps`, :func:`find_rendezvous`,
+:func:`find_dark_rendezvous` and :func:`find_drift` find one kind each.
+All take a track table (see :mod:`coastwatch.schema`); tables without
+``segment``/``track`` columns are segmented first with the same
+configuration. The kernels themselves (package
 ``kernels``) work on plain arrays and can be called by other tools directly.
 
 Definitions (profile ``makran``; every threshold in :mod:`coastwatch.config`):
@@ -40,6 +41,14 @@ dark rendezvous
     faster than 12 kn); or one vessel dark while another was seen slow, for
     at least 30 min, where the dark one could have been at those times. A
     meeting region larger than 2,500 km^2 places nothing and is left out.
+drift
+    Within one segment, reports at 1-5 kn whose course over ground and true
+    heading differ by more than 45 degrees, without a report that does not,
+    for at least 10 min and more than 500 m from where the drift began (the
+    Danish Maritime Authority's rule): a ship with its engine stopped, set
+    by wind and current -- a mother ship waiting offshore does this. Reports
+    without SOG, COG or heading are not judged. Drifts that begin in a port
+    or anchorage area are left out by default.
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ from kernels.dark_rendezvous import (
     dark_rendezvous_pairs,
     dark_seen_pairs,
 )
+from kernels.drift import drift_runs
 from kernels.loitering import loitering_runs
 from kernels.rendezvous import RENDEZVOUS_FIELDS, rendezvous_pairs
 
@@ -76,6 +86,7 @@ __all__ = [
     "detect",
     "find_dark_gaps",
     "find_dark_rendezvous",
+    "find_drift",
     "find_loitering",
     "find_rendezvous",
 ]
@@ -267,6 +278,116 @@ def _loitering(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
             "mean_speed_kn": mean_speed,
             "max_distance_m": max_distance,
             "points": points,
+        }
+    )
+    frame = _place_columns(frame)
+    if settings.exclude_ports:
+        frame = frame[~frame["in_port"].to_numpy(bool)]
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Drift
+# --------------------------------------------------------------------------
+
+
+def find_drift(tracks: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
+    """Drift events: slow, with course over ground far from heading, sustained.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A track table with ``cog`` and ``heading``; segmented first if it
+        lacks ``segment``/``track``.
+    config : Config, optional
+        Uses ``drift`` (speeds knots, angle degrees, duration minutes,
+        distance metres, port exclusion) and ``segment``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event table rows of kind ``drift``: ``lat``/``lon`` where the drift
+        began, ``end_lat``/``end_lon`` where it ended, ``distance_km``
+        between them, ``mean_speed_kn`` the mean reported SOG,
+        ``confirmed_at`` (UTC) the first report at which the drift had lasted
+        and moved enough to count, ``course_heading_deg`` the mean angle
+        between COG and heading (degrees) and ``points``.
+
+    Raises
+    ------
+    InputError
+        If ``cog`` or ``heading`` is missing.
+    """
+    for name in ("cog", "heading"):
+        if name not in tracks:
+            raise InputError(None, f"drift needs a '{name}' column in the track table")
+    arrays, cfg = _prepare(tracks, config)
+    return finalise_events(_drift(arrays, cfg))
+
+
+def _no_drift() -> pd.DataFrame:
+    frame = empty_events()
+    frame["confirmed_at"] = pd.Series([], dtype=pd.DatetimeTZDtype("ns", "UTC"))
+    frame["course_heading_deg"] = pd.Series([], dtype=np.float64)
+    frame["points"] = pd.Series([], dtype=np.int64)
+    return frame
+
+
+def _drift(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
+    settings = cfg.drift
+    tracks = arrays.tracks
+    if not len(tracks) or "cog" not in tracks or "heading" not in tracks:
+        return _no_drift()
+    order = arrays.by_segment
+    sog = arrays.take("sog", order)
+    cog = np.ascontiguousarray(tracks["cog"].to_numpy(np.float32)[order])
+    heading = np.ascontiguousarray(tracks["heading"].to_numpy(np.float32)[order])
+    _, start_row, end_row, confirm_row = drift_runs(
+        arrays.seconds(order),
+        arrays.take("lat", order),
+        arrays.take("lon", order),
+        sog,
+        cog,
+        heading,
+        arrays.seg_offsets,
+        float(settings.min_sog_kn),
+        float(settings.max_sog_kn),
+        float(settings.min_course_heading_deg),
+        float(settings.min_duration_min * 60.0),
+        float(settings.min_distance_m),
+        float(settings.max_silence_min * 60.0),
+    )
+    if not len(start_row):
+        return _no_drift()
+    # Means over the judged reports of each run (rows between its first and
+    # last drifting report that carry SOG, COG and heading).
+    judged = ~(np.isnan(sog) | np.isnan(cog) | np.isnan(heading))
+    difference = np.abs(cog.astype(np.float64) - heading) % 360.0
+    difference = np.where(difference > 180.0, 360.0 - difference, difference)
+    bounds = np.stack([start_row, end_row + 1], axis=1).ravel()
+    weights = np.add.reduceat(judged.astype(np.float64), bounds)[::2]
+    mean_sog = np.add.reduceat(np.where(judged, sog, 0.0), bounds)[::2] / weights
+    mean_angle = np.add.reduceat(np.where(judged, difference, 0.0), bounds)[::2]
+    first = order[start_row]
+    last = order[end_row]
+    lat, lon = arrays.lat, arrays.lon
+    frame = pd.DataFrame(
+        {
+            "kind": "drift",
+            "mmsi": arrays.mmsi[first],
+            "start": _utc(arrays.t_ns[first]),
+            "end": _utc(arrays.t_ns[last]),
+            "lat": lat[first],
+            "lon": lon[first],
+            "end_lat": lat[last],
+            "end_lon": lon[last],
+            "distance_km": geo.great_circle_km(
+                lat[first], lon[first], lat[last], lon[last]
+            ),
+            "mean_speed_kn": mean_sog,
+            "confirmed_at": _utc(arrays.t_ns[order[confirm_row]]),
+            "course_heading_deg": mean_angle / weights,
+            "points": (end_row - start_row + 1).astype(np.int64),
         }
     )
     frame = _place_columns(frame)
@@ -1065,7 +1186,7 @@ def detect(
     config: Config | None = None,
     kinds: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Find loitering, dark gaps, rendezvous and dark rendezvous.
+    """Find loitering, dark gaps, rendezvous, dark rendezvous and drift.
 
     Parameters
     ----------
@@ -1076,7 +1197,7 @@ def detect(
         Thresholds; default profile ``makran``.
     kinds : tuple of str, optional
         Subset of ``loitering``, ``dark_gap``, ``rendezvous``,
-        ``dark_rendezvous``; default all.
+        ``dark_rendezvous``, ``drift``; default all.
 
     Returns
     -------
@@ -1109,6 +1230,8 @@ def detect(
         parts.append(_rendezvous(arrays, cfg))
     if "dark_rendezvous" in kinds:
         parts.append(_dark_rendezvous(arrays, cfg, gaps))
+    if "drift" in kinds:
+        parts.append(_drift(arrays, cfg))
     return _assemble_events(parts)
 
 
@@ -1137,4 +1260,6 @@ _KEPT_EXTRA = (
     "heard_after",
     "switch_off_h",
     "dark_vessels",
+    "confirmed_at",
+    "course_heading_deg",
 )

@@ -23,6 +23,10 @@ Scores per kind
 ``precision``   tp / (detections - excused)
 ``recall``      tp / truth
 ``f1``          harmonic mean of precision and recall
+                (precision, recall and F1 are NaN for a kind of which the
+                truth has no event at all, in scope or not, while it has
+                events of other kinds: one it does not model, such as
+                ``drift`` in simulated truth)
 ``start_err_min``, ``end_err_min``
                 median absolute difference of start (end) times of the
                 matched pairs in scope, minutes
@@ -485,6 +489,10 @@ def evaluate(
     rows = []
     seen = set(truth["kind"]) | set(events["kind"])
     kinds = list(EVENT_KINDS) + sorted(seen - set(EVENT_KINDS))
+    # A kind a non-empty truth has no row of at all is one it does not model
+    # (the simulator labels no drift): its detections are counted, not
+    # scored. Against an empty truth every detection is a false positive.
+    modelled = set(truth["kind"])
     ts, te = _ns(truth["start"]), _ns(truth["end"])
     es, ee = _ns(events["start"]), _ns(events["end"])
     for kind in kinds:
@@ -501,6 +509,8 @@ def evaluate(
             if precision == precision and recall == recall and precision + recall > 0
             else (0.0 if precision == 0 or recall == 0 else math.nan)
         )
+        if modelled and kind not in modelled:
+            precision = recall = f1 = math.nan
         if tp:
             i, j = m_truth[tp_sel], m_event[tp_sel]
             start_err = float(np.median(np.abs(es[j] - ts[i]))) / 60e9

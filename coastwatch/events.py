@@ -5,16 +5,17 @@ column                 dtype                 meaning (unit)
 =====================  ====================  ===========================================
 event_id               str                   stable id: kind code, MMSI(s), start time
 kind                   str                   loitering, dark_gap, rendezvous,
-                                             dark_rendezvous
+                                             dark_rendezvous, drift
 mmsi                   int64                 the vessel (for pairs, the smaller MMSI)
 other_mmsi             Int64 (nullable)      the other vessel of a pair, else missing
 start, end             datetime64[ns, UTC]   when the event began and ended
 duration_h             float64               end - start, hours
-lat, lon               float64               where it happened (gap: where it began;
-                                             pairs: mean meeting point), degrees
+lat, lon               float64               where it happened (gap, drift: where it
+                                             began; pairs: mean meeting point), degrees
 end_lat, end_lon       float64               where it ended (gap: where the vessel
                                              reappeared), degrees
-distance_km            float64               gap: great-circle distance across the gap
+distance_km            float64               gap: great-circle distance across the
+                                             gap; drift: distance drifted
 implied_speed_kn       float64               gap: distance / duration, knots
 min_separation_m       float64               pairs: closest approach, metres
 mean_separation_m      float64               pairs: mean separation, metres
@@ -35,6 +36,11 @@ area_km2               float64               dark rendezvous: area where both co
 risk                   float64               0..1, from :mod:`coastwatch.risk`
 reasons                str                   short human-readable explanation
 =====================  ====================  ===========================================
+
+Some kinds add columns after these (e.g. ``track`` and ``coverage_h`` for
+gaps; ``confirmed_at`` and ``course_heading_deg`` for drift: see
+:mod:`coastwatch.detection`). In CSV, times are ISO 8601 UTC; in GeoJSON,
+gaps and drifts are lines from start to end, other kinds points.
 
 Rows are sorted by (start, kind, mmsi, other_mmsi) so the same input always
 gives the same file, byte for byte.
@@ -61,12 +67,13 @@ __all__ = [
     "write_events",
 ]
 
-EVENT_KINDS = ("loitering", "dark_gap", "rendezvous", "dark_rendezvous")
+EVENT_KINDS = ("loitering", "dark_gap", "rendezvous", "dark_rendezvous", "drift")
 _KIND_CODE = {
     "loitering": "L",
     "dark_gap": "G",
     "rendezvous": "R",
     "dark_rendezvous": "D",
+    "drift": "F",
 }
 
 EVENT_DTYPES: dict[str, object] = {
@@ -215,7 +222,11 @@ def _geojson_features(events: pd.DataFrame) -> list[dict]:
         for key, value in record.items():
             if isinstance(value, pd.Timestamp):
                 properties[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-            elif value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            elif (
+                value is pd.NA
+                or value is pd.NaT
+                or (isinstance(value, float) and np.isnan(value))
+            ):
                 properties[key] = None
             elif isinstance(value, np.generic):
                 properties[key] = value.item()
@@ -224,7 +235,7 @@ def _geojson_features(events: pd.DataFrame) -> list[dict]:
         lat, lon = record["lat"], record["lon"]
         end_lat, end_lon = record["end_lat"], record["end_lon"]
         if (
-            record["kind"] == "dark_gap"
+            record["kind"] in ("dark_gap", "drift")
             and np.isfinite(end_lat)
             and np.isfinite(end_lon)
         ):
@@ -279,8 +290,11 @@ def write_events(
             pa.Table.from_pandas(events, preserve_index=False), part, compression="zstd"
         )
     csv_frame = events.copy()
-    for name in ("start", "end"):
-        csv_frame[name] = csv_frame[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for name in csv_frame.columns:
+        if isinstance(csv_frame[name].dtype, pd.DatetimeTZDtype):
+            csv_frame[name] = (
+                csv_frame[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+            )
     write_text_atomic(paths[1], csv_frame.to_csv(index=False, lineterminator="\n"))
     collection = {"type": "FeatureCollection", "features": _geojson_features(events)}
     write_text_atomic(paths[2], json.dumps(collection, indent=1) + "\n")

@@ -925,6 +925,7 @@ _KIND_LABELS = {
     "dark_gap": ("dark gap", "dark gaps"),
     "rendezvous": ("rendezvous", "rendezvous"),
     "dark_rendezvous": ("dark rendezvous", "dark rendezvous"),
+    "drift": ("drift", "drifts"),
 }
 
 

@@ -70,6 +70,7 @@ from .detection import (
     _dark_frame,
     _dark_pair_fields,
     _dark_seen_fields,
+    _drift,
     _during_gaps,
     _gap_candidates,
     _gap_query,
@@ -109,6 +110,7 @@ _BUCKET_COLUMNS = (
     "lon",
     "sog",
     "cog",
+    "heading",
     "nav_status",
     "mmsi_valid",
     "name",
@@ -188,6 +190,7 @@ class _BucketTask:
 @dataclass
 class _BucketResult:
     loitering: pd.DataFrame
+    drift: pd.DataFrame
     gaps: pd.DataFrame
     coverage: dict
     profiles: pd.DataFrame
@@ -202,13 +205,16 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
     tracks, _ = segment(tracks, cfg)
     arrays = _Arrays(tracks)
     loitering = _loitering(arrays, cfg)
+    drift = _drift(arrays, cfg)
     gaps = _gap_candidates(arrays, cfg)
     classes = sorted({"", *pd.unique(arrays.track_class).tolist()})
     coverage = _coverage_counts(arrays, cfg.gaps, task.coverage_grid, classes)
     profiles = vessel_profiles(tracks)
     day_numbers = np.unique(_days.day_numbers(arrays.t_ns, cfg.grid.day_boundary))
     partitions = _write_segmented(tracks, task.work, task.bucket, task.dataset.buckets)
-    return _BucketResult(loitering, gaps, coverage, profiles, day_numbers, partitions)
+    return _BucketResult(
+        loitering, drift, gaps, coverage, profiles, day_numbers, partitions
+    )
 
 
 def _write_segmented(
@@ -600,7 +606,7 @@ def _detect(
             for meeting in resolved
         ]
         rendezvous = _merge_rendezvous([f.rendezvous for f in found] + long_ones)
-        parts = [loitering]
+        parts = [loitering, _concat([r.drift for r in results])]
         if len(gaps):
             gaps = _with_reception(gaps, *_heard_counts(gaps, [f.heard for f in found]))
         parts.append(gaps)

@@ -35,6 +35,7 @@ _KIND_WORDS = {
     "dark_gap": "Dark gap",
     "rendezvous": "Rendezvous",
     "dark_rendezvous": "Dark rendezvous",
+    "drift": "Drift",
 }
 _TRACK_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 _MAP_MARGIN_H = 3.0  # hours of track shown before and after an incident
@@ -244,6 +245,7 @@ def incident_map_png(
                     "loitering": "o",
                     "rendezvous": "*",
                     "dark_rendezvous": "D",
+                    "drift": "v",
                 }.get(ev["kind"], "o")
                 ax.plot(
                     ev["lon"],
@@ -272,6 +274,7 @@ def incident_map_png(
             ("loitering", "o"),
             ("rendezvous", "*"),
             ("dark_rendezvous", "D"),
+            ("drift", "v"),
         ):
             if kind in kinds:
                 handles.append(

@@ -211,12 +211,13 @@ def score_events(
         "dark_gap": cfg.base_dark_gap,
         "rendezvous": cfg.base_rendezvous,
         "dark_rendezvous": cfg.base_dark_rendezvous,
+        "drift": cfg.base_drift,
     }
     factors.add(np.array([base.get(k, 0.0) for k in kind]), "")
 
     threshold_h = np.select(
-        [kind == "loitering", kind == "dark_gap"],
-        [cfg.loitering_threshold_h, cfg.gap_threshold_h],
+        [kind == "loitering", kind == "dark_gap", kind == "drift"],
+        [cfg.loitering_threshold_h, cfg.gap_threshold_h, cfg.drift_threshold_h],
         cfg.meeting_threshold_h,
     )
     ratio = np.log2(np.maximum(duration_h, 1e-6) / threshold_h)
@@ -330,12 +331,14 @@ def score_events(
             "malformed or placeholder MMSI",
         )
         # Look-alikes.
-        fishing_night = (kind == "loitering") & self_["fishing"] & (night >= 0.5)
+        # A fishing boat drifts with its nets: drift is its working pattern.
+        slow_kind = (kind == "loitering") | (kind == "drift")
+        fishing_night = slow_kind & self_["fishing"] & (night >= 0.5)
         factors.add(
             np.where(fishing_night, cfg.fishing_night_drift, 0.0),
             "fishing vessel drifting overnight (gill-net pattern)",
         )
-        fishing_day = (kind == "loitering") & self_["fishing"] & (night < 0.5)
+        fishing_day = slow_kind & self_["fishing"] & (night < 0.5)
         factors.add(
             np.where(fishing_day, cfg.fishing_loiter, 0.0), "fishing vessel working"
         )
@@ -352,7 +355,7 @@ def score_events(
         factors.add(
             np.where(authority, cfg.authority, 0.0), "patrol, SAR or naval craft"
         )
-        big = self_["big_merchant"] & (kind == "loitering")
+        big = self_["big_merchant"] & slow_kind
         factors.add(
             np.where(big, cfg.big_merchant_waiting, 0.0), "large merchant ship waiting"
         )
@@ -455,6 +458,7 @@ _KIND_WORDS = {
     "dark_gap": "went dark",
     "rendezvous": "met",
     "dark_rendezvous": "may have met while dark",
+    "drift": "drifted (engine stopped?)",
 }
 
 

@@ -107,6 +107,7 @@ _KIND_WORDS = {
     "dark_gap": "dark gap",
     "rendezvous": "rendezvous",
     "dark_rendezvous": "dark rendezvous",
+    "drift": "drift",
 }
 
 
@@ -251,11 +252,7 @@ def _units(
 
 
 def _distance_km(lat0, lon0, lat, lon) -> np.ndarray:
-    p0, p = np.radians(lat0), np.radians(lat)
-    dlat = p - p0
-    dlon = np.radians(lon - lon0)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p0) * np.cos(p) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return geo.great_circle_km(lat0, lon0, lat, lon)
 
 
 def _centre(units: list[_Unit]) -> tuple[float, float]:

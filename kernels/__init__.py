@@ -17,6 +17,7 @@ from .dark_rendezvous import (
     dark_seen_pairs,
     fix_speeds_kn,
 )
+from .drift import course_heading_difference_deg, drift_runs
 from .gridding import cell_index, grid_dwell_hours, grid_lines, grid_points
 from .loitering import loitering_runs, stop_segments
 from .proximity import polyline_proximity, segment_intersects, segments_cross_polyline
@@ -37,12 +38,14 @@ __all__ = [
     "RENDEZVOUS_FIELDS",
     "bilinear_at",
     "cell_index",
+    "course_heading_difference_deg",
     "coverage_slots",
     "dark_gaps",
     "dark_rendezvous_pairs",
     "dark_seen_pairs",
     "destination",
     "distance_to_uncovered_km",
+    "drift_runs",
     "fix_speeds_kn",
     "grid_dwell_hours",
     "grid_lines",

@@ -362,6 +362,22 @@ def fabricate_events(tracks: pd.DataFrame, seed: int = 0, day="2024-03-01"):
                 "slow for hours; fishing ground at night",
             )
         )
+    for _ in range(3):
+        i = int(rng.integers(len(vessels)))
+        lat, lon, t = fix(vessels[i], rng.uniform(2, 20))
+        rows.append(
+            _event(
+                "drift",
+                vessels[i],
+                t,
+                rng.uniform(0.3, 2),
+                lat,
+                lon,
+                rng.uniform(0.05, 0.3),
+                "drifted, course far from heading",
+                distance_km=rng.uniform(0.6, 4),
+            )
+        )
     # The planted incident.
     lat_a, lon_a = JIWANI_DARK
     lat_m, lon_m = MEETING

@@ -730,9 +730,10 @@ def _read_parquet(item: _Input, report: FileReport) -> Iterator[pd.DataFrame]:
     wanted = [c for c in TRACK_DTYPES if c in names]
     row = 0
     groups = list(range(parquet.num_row_groups))
-    # A few row groups at a time: all cores decode, memory stays bounded.
+    # About one chunk of row groups at a time: memory stays bounded by a
+    # chunk whatever the file size, and all cores still decode.
     step = max(
-        1, (_CHUNK_ROWS * 4) // max(1, parquet.metadata.num_rows // max(1, len(groups)))
+        1, _CHUNK_ROWS // max(1, parquet.metadata.num_rows // max(1, len(groups)))
     )
     for first in range(0, len(groups), step):
         try:

@@ -8,7 +8,12 @@ states), positions float64 degrees, speeds knots, distances metres.
 """
 
 from ._geo import destination, haversine_m, initial_bearing_deg
-from .coverage import coverage_slots, distance_to_uncovered_km, path_covered_seconds
+from .coverage import (
+    coverage_slots,
+    distance_to_uncovered_km,
+    path_covered_seconds,
+    reception_rates,
+)
 from .dark_gaps import dark_gaps, reception_context
 from .dark_rendezvous import (
     DARK_PAIR_FIELDS,
@@ -58,6 +63,7 @@ __all__ = [
     "path_covered_seconds",
     "polyline_proximity",
     "reception_context",
+    "reception_rates",
     "rendezvous_groups",
     "rendezvous_pairs",
     "sample_bilinear",

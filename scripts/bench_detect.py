@@ -40,11 +40,13 @@ sys.path.insert(0, str(REPO))
 from synthetic_tracks import generate_tracks, split_offsets  # noqa: E402
 
 from kernels.dark_gaps import dark_gaps, reception_context  # noqa: E402
+from kernels.drift import drift_runs  # noqa: E402
 from kernels.loitering import loitering_runs, stop_segments  # noqa: E402
 
 LOITER = (2.0, 2000.0, 3600)  # max speed kn, radius m, min duration s
 GAP_S = 7200
 STOP = (500.0, 3600)  # max diameter m, min duration s
+DRIFT = (1.0, 5.0, 45.0, 600.0, 500.0, 1800.0)  # kn, kn, deg, s, m, s
 RECEPTION_M = 20_000.0
 
 
@@ -74,15 +76,27 @@ def bench(n_points: int, repeats: int, seed: int = 1) -> dict:
     loiter_args = (t, lat, lon, sog, segments, *LOITER)
     gap_args = (t, lat, lon, vessels, GAP_S)
     stop_args = (t, lat, lon, segments, *STOP)
+    # Course and heading: agreeing within a few degrees, except that a third
+    # of the slow reports point 60-120 degrees off (a drifting hull).
+    rng = np.random.default_rng(seed)
+    cog = rng.uniform(0.0, 360.0, len(t)).astype(np.float32)
+    off_course = (sog < 5.0) & (rng.random(len(t)) < 0.33)
+    turn = np.where(
+        off_course, rng.uniform(60.0, 120.0, len(t)), rng.normal(0, 5, len(t))
+    )
+    heading = ((cog + turn) % 360.0).astype(np.float32)
+    drift_args = (t, lat, lon, sog, cog, heading, segments, *DRIFT)
     # Compile (or load) everything first.
     _stream(t[:10], lat[:10], lon[:10])
     loitering_runs(t[:10], lat[:10], lon[:10], sog[:10], np.array([0, 10]), *LOITER)
     dark_gaps(t[:10], lat[:10], lon[:10], np.array([0, 10]), GAP_S)
     stop_segments(t[:10], lat[:10], lon[:10], np.array([0, 10]), *STOP)
+    drift_runs(*(a[:10] for a in drift_args[:6]), np.array([0, 10]), *DRIFT)
     floor_s, _ = _median_cpu(_stream, (t, lat, lon), repeats)
     loiter_s, runs = _median_cpu(loitering_runs, loiter_args, repeats)
     gaps_s, gaps = _median_cpu(dark_gaps, gap_args, repeats)
     stops_s, stops = _median_cpu(stop_segments, stop_args, max(3, repeats // 2))
+    drift_s, drifts = _median_cpu(drift_runs, drift_args, repeats)
     # Reception context of every gap, at its start and its end.
     row, nxt = gaps[1], gaps[2]
     vessel_of_row = d["mmsi"]
@@ -111,6 +125,8 @@ def bench(n_points: int, repeats: int, seed: int = 1) -> dict:
         "dark_gaps_s": gaps_s,
         "stop_segments_s": stops_s,
         "reception_s": rec_s,
+        "drift_s": drift_s,
+        "drifts": len(drifts[0]),
         "runs": len(runs[0]),
         "gaps": len(gaps[0]),
         "stops": len(stops[0]),
@@ -128,7 +144,11 @@ off = np.array([0, 20], dtype=np.int64)
 v = np.zeros(20, dtype=np.int64)
 out = {{}}
 t0 = time.perf_counter()
-import kernels.loitering as L, kernels.dark_gaps as G
+import importlib
+# The package exports functions named like their modules: import the modules.
+L = importlib.import_module("kernels.loitering")
+G = importlib.import_module("kernels.dark_gaps")
+D = importlib.import_module("kernels.drift")
 out["import_s"] = time.perf_counter() - t0
 # Numba starts its runtime on the first call of any compiled function.
 import numba
@@ -141,6 +161,9 @@ calls = {{
     "dark_gaps": lambda: G.dark_gaps(t, lat, lon, off, 7200),
     "stop_segments": lambda: L.stop_segments(t, lat, lon, off, 500.0, 3600),
     "reception_context": lambda: G.reception_context(*g, t, lat, lon, v, 2e4),
+    "drift_runs": lambda: D.drift_runs(
+        t, lat, lon, sog, sog, sog, off, 1.0, 5.0, 45.0, 600.0, 500.0, 1800.0
+    ),
 }}
 for name, call in calls.items():
     t0 = time.perf_counter()
@@ -173,7 +196,13 @@ def main(argv=None) -> int:
         cold = first_calls(cache)
         warm = first_calls(cache)
     print(f"  {'kernel':20s} {'empty cache':>12s} {'second process':>15s}")
-    for name in ("loitering_runs", "dark_gaps", "stop_segments", "reception_context"):
+    for name in (
+        "loitering_runs",
+        "dark_gaps",
+        "stop_segments",
+        "reception_context",
+        "drift_runs",
+    ):
         print(f"  {name:20s} {cold[name]:10.2f} s {warm[name] * 1e3:12.1f} ms")
     print(
         f"  (importing the kernel modules: {cold['import_s']:.2f} s, "
@@ -196,6 +225,7 @@ def main(argv=None) -> int:
             ("dark_gaps", r["dark_gaps_s"], f"{r['gaps']:,} gaps"),
             ("loitering + dark_gaps", r["loitering_s"] + r["dark_gaps_s"], ""),
             ("stop_segments", r["stop_segments_s"], f"{r['stops']:,} stops"),
+            ("drift_runs", r["drift_s"], f"{r['drifts']:,} drifts"),
             (
                 "reception_context",
                 r["reception_s"],

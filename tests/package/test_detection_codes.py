@@ -35,7 +35,9 @@ def _table(mmsi, track, seconds, classes) -> pd.DataFrame:
         {
             "mmsi": np.asarray(mmsi, np.int64),
             "track": np.asarray(track, np.int64),
-            "timestamp": pd.to_datetime(np.asarray(seconds, np.int64), unit="s", utc=True),
+            "timestamp": pd.to_datetime(
+                np.asarray(seconds, np.int64), unit="s", utc=True
+            ),
             "lat": 25.0,
             "lon": 60.0,
             "segment": 0,

@@ -167,9 +167,46 @@ class _Arrays:
         return self._order(self.identity)
 
     @cached_property
+    def _classes(self) -> tuple[np.ndarray, np.ndarray]:
+        return _track_classes(self)
+
+    @property
+    def class_names(self) -> np.ndarray:
+        """Transceiver class names (object array); ``class_names[0] == ""``."""
+        return self._classes[0]
+
+    @property
+    def track_class_code(self) -> np.ndarray:
+        """Per row: index into :attr:`class_names` of the track's most common class."""
+        return self._classes[1]
+
+    def class_code(self, name: str) -> int:
+        """Code of transceiver class ``name``; -1 when no row has it."""
+        hits = np.flatnonzero(self.class_names == name)
+        return int(hits[0]) if len(hits) else -1
+
+    @property
     def track_class(self) -> np.ndarray:
         """Transceiver class per row ("A", "B" or ""), the track's most common."""
-        return _track_classes(self)
+        return self.class_names[self.track_class_code]
+
+    @cached_property
+    def nominal_interval_s(self) -> np.ndarray:
+        """Per row in :attr:`by_track` order: the nominal reporting interval,
+        never faster than the transmitter's typical one, seconds.
+
+        Both the vessel's own reception and the coverage grid need it:
+        computed once.
+        """
+        order = self.by_track
+        return np.fmax(
+            _nominal_interval_s(
+                self.track_class_code[order] == self.class_code("B"),
+                self.take("sog", order),
+                self.nav_status[order],
+            ),
+            _typical_intervals_s(self.seconds(order), self.identity[order]),
+        )
 
     @cached_property
     def track_offsets(self) -> np.ndarray:
@@ -489,7 +526,7 @@ def _gap_candidates(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
     end_ashore = frame["end_in_port"].to_numpy(bool) | geo.is_land(
         frame["end_lat"], frame["end_lon"]
     )
-    frame["_class"] = arrays.track_class[before]
+    frame["_class"] = arrays.class_names[arrays.track_class_code[before]]
     frame["_top_speed_kn"] = _top_speeds_kn(arrays, settings, arrays.identity[before])
     frame["heard_before"] = heard_before
     frame["heard_after"] = heard_after
@@ -649,18 +686,45 @@ def _heard_near(arrays: _Arrays, gaps: pd.DataFrame, cfg: Config):
     )
 
 
-def _track_classes(arrays: _Arrays) -> np.ndarray:
-    """Transceiver class per row ("A", "B" or ""), the track's most common."""
-    if "transceiver_class" not in arrays.tracks:
-        return np.full(len(arrays.tracks), "", dtype=object)
-    frame = pd.DataFrame(
-        {"id": arrays.identity, "cls": arrays.tracks["transceiver_class"].to_numpy()}
-    )
-    known = frame[frame["cls"] != ""]
-    if not len(known):
-        return np.full(len(frame), "", dtype=object)
-    mode = known.groupby("id")["cls"].agg(lambda c: c.value_counts().index[0])
-    return mode.reindex(frame["id"]).fillna("").to_numpy(dtype=object)
+def _track_classes(arrays: _Arrays) -> tuple[np.ndarray, np.ndarray]:
+    """Each transmitter's most common known transceiver class, as codes.
+
+    Returns ``(names, codes)``: ``names`` an object array of class names
+    with ``""`` (unknown) first, ``codes`` per row of the table the index
+    into ``names`` of its track's most common non-empty class (0 when the
+    track never reported one). A tie goes to the class the track reported
+    first in table order, as ``Series.value_counts`` orders them. Counting
+    integer codes per track keeps string work to one factorisation.
+    """
+    n = len(arrays.tracks)
+    if "transceiver_class" not in arrays.tracks or not n:
+        return np.array([""], dtype=object), np.zeros(n, dtype=np.intp)
+    raw, uniques = pd.factorize(arrays.tracks["transceiver_class"])
+    known_names = [u for u in uniques.tolist() if u != ""]
+    names = np.array(["", *known_names], dtype=object)
+    # Raw code -1 (missing) and "" both map to 0: never counted.
+    remap = np.zeros(len(uniques) + 1, dtype=np.intp)
+    remap[1:] = [known_names.index(u) + 1 if u != "" else 0 for u in uniques]
+    code = remap[raw + 1]
+    offsets = arrays.track_offsets
+    n_tracks, k = len(offsets) - 1, len(names)
+    track = np.empty(n, dtype=np.intp)
+    track[arrays.by_track] = np.repeat(np.arange(n_tracks), np.diff(offsets))
+    known = np.flatnonzero(code > 0)
+    counts = np.bincount(
+        track[known] * k + code[known], minlength=n_tracks * k
+    ).reshape(n_tracks, k)
+    top = counts.max(axis=1, keepdims=True)
+    is_top = (counts == top) & (top > 0)
+    mode = np.argmax(is_top, axis=1)  # 0 ("") for tracks without a known class
+    tied = is_top.sum(axis=1) > 1
+    if tied.any():
+        rows = known[tied[track[known]]]
+        first = np.full((n_tracks, k), n, dtype=np.int64)
+        np.minimum.at(first, (track[rows], code[rows]), rows)
+        first = np.where(is_top, first, n + 1)
+        mode[tied] = np.argmin(first[tied], axis=1)
+    return names, mode[track]
 
 
 def _coverage_grid(lat: np.ndarray, lon: np.ndarray, step: float):
@@ -678,22 +742,22 @@ def _coverage_grid(lat: np.ndarray, lon: np.ndarray, step: float):
     return float(lat_min), float(lon_min), float(step), n_lat, n_lon
 
 
-def _nominal_interval_s(transceiver_class, sog_kn, nav_status) -> np.ndarray:
+def _nominal_interval_s(class_b, sog_kn, nav_status) -> np.ndarray:
     """Nominal AIS position reporting interval (ITU-R M.1371), seconds.
 
     Class A: 2 s above 23 kn, 6 s from 14 kn, 10 s below (the rates while
     not changing course), 3 min at anchor or moored (navigational status 1
     or 5) at 3 kn or less. Class B (CS): 3 min at 2 kn or less, else 30 s.
     Unknown class is treated as class A (more messages owed: fewer places
-    judged within reception), unknown speed as stopped.
+    judged within reception), unknown speed as stopped. ``class_b`` is a
+    boolean mask of the class B (CS) reports.
     """
-    cls = np.asarray(transceiver_class).astype(str)
     sog = np.nan_to_num(np.asarray(sog_kn, dtype=np.float64), nan=0.0)
     status = np.asarray(nav_status)
     class_a = np.where(sog > 23.0, 2.0, np.where(sog >= 14.0, 6.0, 10.0))
     class_a = np.where(np.isin(status, (1, 5)) & (sog <= 3.0), 180.0, class_a)
-    class_b = np.where(sog <= 2.0, 180.0, 30.0)
-    return np.where(cls == "B", class_b, class_a).astype(np.float64)
+    interval_b = np.where(sog <= 2.0, 180.0, 30.0)
+    return np.where(class_b, interval_b, class_a).astype(np.float64)
 
 
 def _typical_intervals_s(t_s: np.ndarray, identity: np.ndarray) -> np.ndarray:
@@ -740,20 +804,11 @@ def _own_reception(arrays: _Arrays, settings, t_s, track_k, row, next_row):
     A window cut short by the track's own start or end is shortened to
     match; NaN when nothing of it remains. Rows in (identity, time) order.
     """
-    order = arrays.by_track
     offsets = arrays.track_offsets
     window = int(settings.reception_window_h * 3600.0)
     first = offsets[track_k]
     last = offsets[track_k + 1] - 1
-    identity = arrays.identity[order]
-    nominal = np.fmax(
-        _nominal_interval_s(
-            arrays.track_class[order],
-            arrays.take("sog", order),
-            arrays.nav_status[order],
-        ),
-        _typical_intervals_s(t_s, identity),
-    )
+    nominal = arrays.nominal_interval_s
     # One sorted key over (track, time) finds every window's end at once.
     t0 = int(t_s.min()) if len(t_s) else 0
     stride = (int(t_s.max()) - t0 if len(t_s) else 0) + 2 * window + 2
@@ -792,18 +847,15 @@ def _coverage_counts(arrays: _Arrays, settings, grid, classes) -> dict:
     if grid is None:
         return out
     order = arrays.by_track
-    ordered_class = arrays.track_class[order]
+    ordered_code = arrays.track_class_code[order]
     t_s = arrays.seconds(order)
     identity = arrays.identity[order]
-    nominal = np.fmax(
-        _nominal_interval_s(
-            ordered_class, arrays.take("sog", order), arrays.nav_status[order]
-        ),
-        _typical_intervals_s(t_s, identity),
-    )
+    nominal = arrays.nominal_interval_s
     for cls in classes:
         pick = (
-            np.arange(len(order)) if cls == "" else np.flatnonzero(ordered_class == cls)
+            np.arange(len(order))
+            if cls == ""
+            else np.flatnonzero(ordered_code == arrays.class_code(cls))
         )
         out[cls] = reception_rates(
             np.ascontiguousarray(t_s[pick]),

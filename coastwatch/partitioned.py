@@ -207,7 +207,8 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
     loitering = _loitering(arrays, cfg)
     drift = _drift(arrays, cfg)
     gaps = _gap_candidates(arrays, cfg)
-    classes = sorted({"", *pd.unique(arrays.track_class).tolist()})
+    present = arrays.class_names[np.unique(arrays.track_class_code)]
+    classes = sorted({"", *present.tolist()})
     coverage = _coverage_counts(arrays, cfg.gaps, task.coverage_grid, classes)
     profiles = vessel_profiles(tracks)
     day_numbers = np.unique(_days.day_numbers(arrays.t_ns, cfg.grid.day_boundary))

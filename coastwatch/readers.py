@@ -1045,11 +1045,42 @@ def _finish(
     t = timestamps_ns(frame)
     keys = (t, mmsi) if "_order" not in frame else (frame["_order"].to_numpy(), t, mmsi)
     if not _is_sorted(keys):
-        frame = frame.iloc[np.lexsort(keys)]
+        frame = frame.iloc[_lexsort(keys)]
     frame = _drop_duplicates(frame.reset_index(drop=True), report, quarantine)
     frame = _join_static(frame, static)
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     return frame.reset_index(drop=True)
+
+
+def _lexsort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``np.lexsort(keys)`` (last key primary, ties in input order), faster.
+
+    The primary key is replaced by its rank among its distinct values and
+    the others by their offset from their minimum; when these fit side by
+    side in 63 bits (a few thousand MMSIs over days of nanoseconds do), one
+    stable argsort of the packed int64 gives the very same order at a third
+    of the cost of lexsort's pass per key. Otherwise lexsort itself.
+    """
+    if not len(keys[-1]):
+        return np.zeros(0, dtype=np.intp)
+    rank, distinct = pd.factorize(keys[-1], sort=True)
+    if (rank < 0).any():  # missing values: lexsort places them
+        return np.lexsort(keys)
+    parts = [np.asarray(rank, dtype=np.int64)]
+    widths = [max(int(len(distinct) - 1).bit_length(), 1)]
+    for key in reversed(keys[:-1]):
+        key = np.asarray(key)
+        if key.dtype.kind != "i":
+            return np.lexsort(keys)
+        low, high = int(key.min()), int(key.max())
+        parts.append(key.astype(np.int64) - low if high - low < 2**62 else None)
+        widths.append(max((high - low).bit_length(), 1))
+    if sum(widths) > 63 or any(p is None for p in parts):
+        return np.lexsort(keys)
+    packed = parts[0]
+    for part, width in zip(parts[1:], widths[1:], strict=True):
+        packed = (packed << width) | part
+    return np.argsort(packed, kind="stable")
 
 
 def _is_sorted(keys: tuple[np.ndarray, ...]) -> bool:

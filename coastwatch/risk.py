@@ -85,31 +85,29 @@ def vessel_profiles(tracks: pd.DataFrame) -> pd.DataFrame:
                 "usual_speed_kn",
             ]
         ).rename_axis("mmsi")
+    # Numeric columns only: the string columns are counted as integer codes
+    # by _mode rather than grouped as strings row by row.
     frame = pd.DataFrame(
         {
             "mmsi": tracks["mmsi"].to_numpy(),
-            "cls": _column(tracks, "transceiver_class", ""),
-            "ship_type": _column(tracks, "ship_type", 0),
             "length": _column(tracks, "length", np.nan),
-            "name": _column(tracks, "name", ""),
             "mmsi_valid": _column(tracks, "mmsi_valid", True),
             "sog": _column(tracks, "sog", np.nan),
         }
     )
     grouped = frame.groupby("mmsi", sort=True)
     out = pd.DataFrame(index=grouped.size().index)
-    out["transceiver_class"] = _mode(frame[frame.cls != ""], "cls").reindex(
+    mmsi = frame["mmsi"].to_numpy()
+    out["transceiver_class"] = _mode(mmsi, tracks, "transceiver_class", "").reindex(
         out.index, fill_value=""
     )
     out["ship_type"] = (
-        _mode(frame[frame.ship_type != 0], "ship_type")
+        _mode(mmsi, tracks, "ship_type", 0)
         .reindex(out.index, fill_value=0)
         .astype(np.int64)
     )
     out["length"] = grouped["length"].median()
-    out["name"] = _mode(frame[frame.name != ""], "name").reindex(
-        out.index, fill_value=""
-    )
+    out["name"] = _mode(mmsi, tracks, "name", "").reindex(out.index, fill_value="")
     out["mmsi_valid"] = grouped["mmsi_valid"].all()
     out["has_static"] = (
         (out["name"] != "") | (out["ship_type"] != 0) | out["length"].notna()
@@ -125,12 +123,47 @@ def _column(frame: pd.DataFrame, name: str, default) -> np.ndarray:
     return np.full(len(frame), default)
 
 
-def _mode(frame: pd.DataFrame, column: str) -> pd.Series:
-    if not len(frame):
+def _mode(mmsi: np.ndarray, tracks: pd.DataFrame, column: str, skip) -> pd.Series:
+    """Per MMSI: the most common value of ``column`` other than ``skip``.
+
+    Ties go to the smallest value; missing values and ``skip`` are not
+    counted, and an MMSI with nothing else is left out. Values are counted
+    as sorted integer codes, and runs of equal (MMSI, value) rows -- a
+    vessel's name or type repeats on every report -- are counted once with
+    their length, so only the distinct runs are sorted.
+    """
+    if column not in tracks or not len(tracks):
         return pd.Series(dtype=object)
-    counts = frame.groupby(["mmsi", column]).size().rename("n").reset_index()
-    counts = counts.sort_values(["mmsi", "n", column], ascending=[True, False, True])
-    return counts.drop_duplicates("mmsi").set_index("mmsi")[column]
+    values = tracks[column]
+    code, uniques = pd.factorize(values, sort=True)  # code order = value order
+    skip_codes = np.flatnonzero(np.asarray(uniques == skip, dtype=bool))
+    counted = (code >= 0) & ~np.isin(code, skip_codes)
+    rows = np.flatnonzero(counted)
+    if not len(rows):
+        return pd.Series(dtype=object)
+    m, c = mmsi[rows], code[rows]
+    starts = np.flatnonzero(
+        np.concatenate([[True], (m[1:] != m[:-1]) | (c[1:] != c[:-1])])
+    )
+    run_length = np.diff(np.append(starts, len(rows)))
+    m, c = m[starts], c[starts]
+    # Sum the runs per (MMSI, value), then take per MMSI the largest count,
+    # ties to the smallest value code.
+    pairs = np.lexsort((c, m))
+    m, c, run_length = m[pairs], c[pairs], run_length[pairs]
+    first = np.flatnonzero(
+        np.concatenate([[True], (m[1:] != m[:-1]) | (c[1:] != c[:-1])])
+    )
+    n = np.add.reduceat(run_length, first)
+    m, c = m[first], c[first]
+    best = np.lexsort((c, -n, m))
+    m, c = m[best], c[best]
+    pick = np.concatenate([[True], m[1:] != m[:-1]])
+    return pd.Series(
+        uniques.take(c[pick]),
+        index=pd.Index(m[pick], name="mmsi"),
+        name=column,
+    )
 
 
 @dataclass

@@ -244,6 +244,14 @@ def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
     )
 
 
+def _placed(frame: pd.DataFrame, exclude_ports: bool) -> pd.DataFrame:
+    """Events with their place columns, less those in a port area if asked."""
+    frame = _place_columns(frame)
+    if exclude_ports:
+        frame = frame[~frame["in_port"].to_numpy(bool)]
+    return frame.reset_index(drop=True)
+
+
 def _place_columns(frame: pd.DataFrame) -> pd.DataFrame:
     lat = frame["lat"].to_numpy(np.float64)
     lon = frame["lon"].to_numpy(np.float64)
@@ -317,10 +325,7 @@ def _loitering(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
             "points": points,
         }
     )
-    frame = _place_columns(frame)
-    if settings.exclude_ports:
-        frame = frame[~frame["in_port"].to_numpy(bool)]
-    return frame.reset_index(drop=True)
+    return _placed(frame, settings.exclude_ports)
 
 
 # --------------------------------------------------------------------------
@@ -427,10 +432,7 @@ def _drift(arrays: _Arrays, cfg: Config) -> pd.DataFrame:
             "points": (end_row - start_row + 1).astype(np.int64),
         }
     )
-    frame = _place_columns(frame)
-    if settings.exclude_ports:
-        frame = frame[~frame["in_port"].to_numpy(bool)]
-    return frame.reset_index(drop=True)
+    return _placed(frame, settings.exclude_ports)
 
 
 # --------------------------------------------------------------------------
@@ -1056,10 +1058,7 @@ def _rendezvous_frame(fields: dict, cfg: Config) -> pd.DataFrame:
             "group": pd.array(fields["group"], dtype="Int64"),
         }
     )
-    frame = _place_columns(frame)
-    if cfg.rendezvous.exclude_ports:
-        frame = frame[~frame["in_port"].to_numpy(bool)]
-    return frame.reset_index(drop=True)
+    return _placed(frame, cfg.rendezvous.exclude_ports)
 
 
 # --------------------------------------------------------------------------
@@ -1222,10 +1221,7 @@ def _dark_frame(both: dict, seen: dict, cfg: Config) -> pd.DataFrame:
     frame["other_mmsi"] = pd.array(frame["other_mmsi"], dtype="Int64")
     frame["end_lat"] = frame["lat"]
     frame["end_lon"] = frame["lon"]
-    frame = _place_columns(frame)
-    if cfg.rendezvous.exclude_ports:
-        frame = frame[~frame["in_port"].to_numpy(bool)]
-    return frame.reset_index(drop=True)
+    return _placed(frame, cfg.rendezvous.exclude_ports)
 
 
 # --------------------------------------------------------------------------

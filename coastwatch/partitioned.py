@@ -39,6 +39,7 @@ order of the pieces; heard vessels are sets.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -84,7 +85,7 @@ from .detection import (
 from .events import empty_events, finalise_events
 from .heatmaps import DayTraffic, day_grid_spec, day_traffic, risk_grid, track_extent
 from .risk import chain_incidents, score_events, vessel_profiles
-from .schema import timestamps_ns
+from .schema import POSITION_COLUMNS, STATIC_COLUMNS, timestamps_ns
 from .segmentation import segment
 
 __all__ = [
@@ -103,21 +104,7 @@ _DAY_S = 86_400
 _WINDOW_ROWS = 4_000_000
 # Columns the per-vessel pass reads: what segmentation, detection and the
 # vessel profiles use.
-_BUCKET_COLUMNS = (
-    "mmsi",
-    "timestamp",
-    "lat",
-    "lon",
-    "sog",
-    "cog",
-    "heading",
-    "nav_status",
-    "mmsi_valid",
-    "name",
-    "ship_type",
-    "length",
-    "transceiver_class",
-)
+_BUCKET_COLUMNS = POSITION_COLUMNS + STATIC_COLUMNS
 # Columns of the segmented fixes written for the later passes.
 _SEGMENTED_COLUMNS = ("mmsi", "timestamp", "lat", "lon", "sog", "track", "segment")
 
@@ -130,11 +117,14 @@ def _release_memory() -> None:
     1.78 GB.
     """
     pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
-def _load_libc():
+@functools.cache
+def _glibc():
+    """The C library when it is glibc (it has ``malloc_trim``), else None."""
     try:
         import ctypes
 
@@ -143,9 +133,6 @@ def _load_libc():
         return libc
     except (OSError, AttributeError):
         return None
-
-
-_LIBC = _load_libc()
 
 
 class SerialExecutor:

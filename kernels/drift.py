@@ -125,6 +125,29 @@ def _drift_segment(
 
 
 @jit
+def _drift_pass(
+    t_s, lat, lon, sog_kn, cog_deg, heading_deg, offsets,
+    min_sog_kn, max_sog_kn, min_difference_deg,
+    min_duration_s, min_distance_m, max_silence_s,
+    out_segment, out_start, out_end, out_confirm,
+):  # fmt: skip
+    """Runs of every segment: counted, and written when the outputs have room."""
+    k = 0
+    for s in range(offsets.shape[0] - 1):
+        k_next = _drift_segment(
+            t_s, lat, lon, sog_kn, cog_deg, heading_deg,
+            offsets[s], offsets[s + 1],
+            min_sog_kn, max_sog_kn, min_difference_deg,
+            min_duration_s, min_distance_m, max_silence_s,
+            out_start, out_end, out_confirm, k,
+        )  # fmt: skip
+        if out_segment.shape[0] > 0:
+            out_segment[k:k_next] = s
+        k = k_next
+    return k
+
+
+@jit
 def drift_runs(
     t_s,
     lat,
@@ -190,30 +213,21 @@ def drift_runs(
     least ``min_duration_s`` after and more than ``min_distance_m`` from the
     run's first report. One pass, O(n).
     """
-    n_segments = offsets.shape[0] - 1
     empty = np.empty(0, dtype=np.int64)
-    count = 0
-    for s in range(n_segments):
-        count = _drift_segment(
-            t_s, lat, lon, sog_kn, cog_deg, heading_deg,
-            offsets[s], offsets[s + 1],
-            min_sog_kn, max_sog_kn, min_difference_deg,
-            min_duration_s, min_distance_m, max_silence_s,
-            empty, empty, empty, count,
-        )  # fmt: skip
+    count = _drift_pass(
+        t_s, lat, lon, sog_kn, cog_deg, heading_deg, offsets,
+        min_sog_kn, max_sog_kn, min_difference_deg,
+        min_duration_s, min_distance_m, max_silence_s,
+        empty, empty, empty, empty,
+    )  # fmt: skip
     segment = np.empty(count, dtype=np.int64)
     start_row = np.empty(count, dtype=np.int64)
     end_row = np.empty(count, dtype=np.int64)
     confirm_row = np.empty(count, dtype=np.int64)
-    k = 0
-    for s in range(n_segments):
-        k_next = _drift_segment(
-            t_s, lat, lon, sog_kn, cog_deg, heading_deg,
-            offsets[s], offsets[s + 1],
-            min_sog_kn, max_sog_kn, min_difference_deg,
-            min_duration_s, min_distance_m, max_silence_s,
-            start_row, end_row, confirm_row, k,
-        )  # fmt: skip
-        segment[k:k_next] = s
-        k = k_next
+    _drift_pass(
+        t_s, lat, lon, sog_kn, cog_deg, heading_deg, offsets,
+        min_sog_kn, max_sog_kn, min_difference_deg,
+        min_duration_s, min_distance_m, max_silence_s,
+        segment, start_row, end_row, confirm_row,
+    )  # fmt: skip
     return segment, start_row, end_row, confirm_row

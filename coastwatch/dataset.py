@@ -53,6 +53,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._io import write_text_atomic
+from ._memory import release_memory
 from .accounting import Quarantine, ReadReport
 from .errors import InputError
 from .readers import _expand_sources, _finish, _merge_static, iter_track_chunks
@@ -582,6 +583,10 @@ def _read_path(task: _ReadTask) -> _ReadResult:
         order += len(chunk)
         name = f"run-{task.rank:06d}-{len(runs.paths):05d}.parquet"
         _spill(chunk, task.runs_dir / name, runs)
+        del chunk
+        # Each chunk's peak would otherwise land on the freed blocks of the
+        # ones before it, and the pass's peak grow with the input's length.
+        release_memory()
     return _ReadResult(report, quarantine, runs)
 
 
@@ -788,4 +793,8 @@ def _in_bucket(h: int, bucket: int, n_buckets: int) -> bool:
 
 class _Serial:
     def map(self, func, items, label=""):
-        return [func(item) for item in items]
+        out = []
+        for item in items:
+            out.append(func(item))
+            release_memory()
+        return out

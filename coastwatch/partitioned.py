@@ -16,7 +16,11 @@ cluster):
    ``segment.max_gap_h + rendezvous.max_break_s + 2 steps`` on both sides,
    more after when a meeting or a dark gap runs on): rendezvous starting in
    the window, the one-dark rendezvous of gaps starting in it, and the
-   vessels heard near each gap during the window.
+   vessels heard near each gap during the window. Windows are planned hour
+   by hour from the fixes per hour so that each read, halo and dark gaps
+   included, holds about ``window_rows`` fixes: memory does not grow with
+   the data's length or a busy day. Meetings that run past a window's read
+   are resolved afterwards from their vessels' fixes alone.
 3. **per day** (products only): the traffic layer per bucket, summed in
    exact integer half-seconds, then the grid, pictures, tasking and report.
 
@@ -39,7 +43,6 @@ order of the pieces; heard vessels are sets.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import tempfile
@@ -58,6 +61,7 @@ from kernels.dark_rendezvous import DARK_SEEN_FIELDS
 from kernels.rendezvous import RENDEZVOUS_FIELDS, rendezvous_groups
 
 from . import days as _days
+from ._memory import release_memory
 from .config import Config, load_config
 from .daily import split_days, write_day_products
 from .dataset import TrackDataset, _partition_dir, mmsi_buckets
@@ -109,32 +113,6 @@ _BUCKET_COLUMNS = POSITION_COLUMNS + STATIC_COLUMNS
 _SEGMENTED_COLUMNS = ("mmsi", "timestamp", "lat", "lon", "sog", "track", "segment")
 
 
-def _release_memory() -> None:
-    """Hand memory freed by a finished task back to the operating system.
-
-    Without it the heap and Arrow's pool keep freed blocks of earlier
-    tasks; releasing them lowered the peak of a 10 M-row run from 1.91 to
-    1.78 GB.
-    """
-    pa.default_memory_pool().release_unused()
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-@functools.cache
-def _glibc():
-    """The C library when it is glibc (it has ``malloc_trim``), else None."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim  # noqa: B018 - glibc only
-        return libc
-    except (OSError, AttributeError):
-        return None
-
-
 class SerialExecutor:
     """Runs the tasks of a partitioned run one by one in this process.
 
@@ -152,7 +130,7 @@ class SerialExecutor:
         out = []
         for item in items:
             out.append(func(item))
-            _release_memory()
+            release_memory()
             if self.progress is not None:
                 self.progress(label, len(out), len(items))
         return out
@@ -210,6 +188,9 @@ class _BucketResult:
     profiles: pd.DataFrame
     day_numbers: np.ndarray
     partitions: dict[str, int]
+    # Fixes per UTC hour: hour numbers since the epoch, and counts.
+    hours: np.ndarray
+    hour_counts: np.ndarray
 
 
 def _bucket_pass(task: _BucketTask) -> _BucketResult:
@@ -227,8 +208,17 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
     profiles = vessel_profiles(tracks)
     day_numbers = np.unique(_days.day_numbers(arrays.t_ns, cfg.grid.day_boundary))
     partitions = _write_segmented(tracks, task.work, task.bucket, task.dataset.buckets)
+    hours, hour_counts = np.unique(arrays.t_ns // (3600 * _NS), return_counts=True)
     return _BucketResult(
-        loitering, drift, gaps, coverage, profiles, day_numbers, partitions
+        loitering,
+        drift,
+        gaps,
+        coverage,
+        profiles,
+        day_numbers,
+        partitions,
+        hours,
+        hour_counts.astype(np.int64),
     )
 
 
@@ -316,12 +306,10 @@ def _window_pass(task: _WindowTask) -> _WindowResult:
     """Meetings starting in a window and the gaps' neighbours heard in it."""
     cfg = task.config
     halo = _halo_s(cfg)
-    max_interp = int(cfg.segment.max_gap_h * 3600)
     lo = task.start_s - halo
     hi = task.end_s + halo
     if len(task.dark_gaps):
-        t_end = timestamps_ns(task.dark_gaps, "end") // _NS
-        hi = max(hi, int(t_end.max()) + max_interp + 1)
+        hi = max(hi, int(_dark_reach_s(task.dark_gaps, cfg)[1].max()))
     frame = task.segmented.read_time(lo * _NS, hi * _NS, _SEGMENTED_COLUMNS)
     arrays = _Arrays(frame)
     rendezvous, pending = None, []
@@ -408,6 +396,26 @@ def _pair_pass(task: _PairTask) -> list[dict]:
     return [found[i] for i in range(len(task.pairs))]
 
 
+def _pair_batches(
+    pending: list[tuple[int, int, int, int]],
+) -> list[list[tuple[int, int, int, int]]]:
+    """Meetings to resolve, in batches starting within a day of each other.
+
+    Each batch is one :func:`_pair_pass`: one read of its vessels over its
+    time span per round. Windows are hours long, so batching per window
+    would decode the same day of fixes once per window; a day bounds what a
+    batch holds (its vessels' fixes over a day and their meetings' length).
+    ``pending`` is in window order, so starts increase batch to batch.
+    """
+    batches: list[list[tuple[int, int, int, int]]] = []
+    for meeting in pending:
+        if batches and meeting[2] - batches[-1][0][2] < _DAY_S:
+            batches[-1].append(meeting)
+        else:
+            batches.append([meeting])
+    return batches
+
+
 def _heard_in_window(arrays: _Arrays, task: _WindowTask, cfg: Config) -> tuple:
     empty = (np.empty(0, np.int64),) * 3
     if not len(task.heard_rows) or not len(arrays.tracks):
@@ -465,6 +473,91 @@ def _windows(
         if any(d in with_data for d in range(start // _DAY_S, -(-end // _DAY_S))):
             out.append((start, end))
     return out, window_s
+
+
+def _dark_reach_s(dark: pd.DataFrame, cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each dark gap, and the end of the data its window must read.
+
+    The one-dark rendezvous of a gap looks at the other vessels' positions
+    until the gap ends, each interpolated from fixes up to
+    ``segment.max_gap_h`` later (seconds since the epoch).
+    """
+    if not len(dark):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    max_interp = int(cfg.segment.max_gap_h * 3600)
+    start = timestamps_ns(dark, "start") // _NS
+    return start, timestamps_ns(dark, "end") // _NS + max_interp + 1
+
+
+def _planned_windows(
+    hours: np.ndarray,
+    counts: np.ndarray,
+    halo_s: int,
+    dark_start_s: np.ndarray,
+    dark_reach_s: np.ndarray,
+    window_rows: int,
+) -> list[tuple[int, int]]:
+    """Consecutive windows of whole hours, each reading about ``window_rows``.
+
+    What a window reads is its own time, ``halo_s`` on both sides and, after
+    it, up to the reach of every dark gap starting in it
+    (:func:`_dark_reach_s`). Windows grow hour by hour while that read holds
+    at most ``window_rows`` fixes (one hour at least), so the memory of the
+    window pass stays the same however long or busy the data: a window
+    sized by the busiest day alone reads half as much again when a long dark
+    gap starts near its end.
+
+    Parameters
+    ----------
+    hours, counts : ndarray of int64
+        UTC hours (since the epoch) with fixes and the fixes in each; an
+        hour may appear several times (one entry per bucket).
+    halo_s : int
+        Data read on each side of a window, seconds.
+    dark_start_s, dark_reach_s : ndarray of int64
+        Start of each dark gap and the end of the data it needs, seconds
+        since the epoch (UTC).
+    window_rows : int
+        Fixes a window's read aims to hold at most.
+
+    Returns
+    -------
+    list of (int, int)
+        ``[start, end)`` of each window, seconds since the epoch (UTC),
+        consecutive from the first hour with fixes to the hour after the
+        last; windows whose read holds no fix are left out.
+    """
+    if not len(hours):
+        return []
+    first = int(hours.min())
+    n_hours = int(hours.max()) + 1 - first
+    per_hour = np.bincount(hours - first, weights=counts, minlength=n_hours)
+    cum = np.concatenate([[0], np.cumsum(per_hour.astype(np.int64))])
+
+    def rows(lo_s: int, hi_s: int) -> int:
+        i = min(max(lo_s // 3600 - first, 0), n_hours)
+        j = min(max(-(-hi_s // 3600) - first, 0), n_hours)
+        return int(cum[j] - cum[i]) if j > i else 0
+
+    reach = np.full(n_hours, np.iinfo(np.int64).min, dtype=np.int64)
+    if len(dark_start_s):
+        np.maximum.at(reach, dark_start_s // 3600 - first, dark_reach_s)
+    spans = []
+    h = 0
+    while h < n_hours:
+        start = (first + h) * 3600
+        end_h, furthest = h + 1, int(reach[h])
+        while end_h < n_hours:
+            grown = max(furthest, int(reach[end_h]))
+            read_end = max((first + end_h + 1) * 3600 + halo_s, grown)
+            if rows(start - halo_s, read_end) > window_rows:
+                break
+            end_h, furthest = end_h + 1, grown
+        end = (first + end_h) * 3600
+        if rows(start - halo_s, max(end + halo_s, furthest)) > 0:
+            spans.append((start, end))
+        h = end_h
+    return spans
 
 
 # --------------------------------------------------------------------------
@@ -608,13 +701,23 @@ def _detect(
         else:
             gaps = empty_events()
         dark = _dark_candidate_gaps(gaps, cfg).reset_index(drop=True)
-        per_day = {day: sum(b.values()) for day, b in partitions.items()}
-        spans, _ = _windows(
-            per_day, None if window_h is None else round(window_h * 3600), window_rows
-        )
+        if window_h is None:
+            spans = _planned_windows(
+                np.concatenate([r.hours for r in results]),
+                np.concatenate([r.hour_counts for r in results]),
+                _halo_s(cfg),
+                *_dark_reach_s(dark, cfg),
+                window_rows,
+            )
+        else:
+            per_day = {day: sum(b.values()) for day, b in partitions.items()}
+            spans, _ = _windows(per_day, round(window_h * 3600), window_rows)
         window_tasks = _window_tasks(segmented, spans, cfg, gaps, dark)
         found = executor.map(_window_pass, window_tasks, "encounters")
-        pairs = [_PairTask(segmented, f.pending, cfg) for f in found if f.pending]
+        pairs = [
+            _PairTask(segmented, batch, cfg)
+            for batch in _pair_batches([m for f in found for m in f.pending])
+        ]
         long_ones = [
             meeting
             for resolved in executor.map(_pair_pass, pairs, "encounters")

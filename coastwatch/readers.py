@@ -549,7 +549,10 @@ def _read_csv_like(
             frame["transceiver_class"] = _text(pc.if_else(known, cls, ""))
         if quarantine is not None:
             frame["_raw"] = _join_row(table)
-        yield frame
+        # Pass the only reference on (see _iter_item).
+        chunk = [frame]
+        del raw, table, frame
+        yield chunk.pop()
 
 
 def _join_row(table: pa.Table) -> np.ndarray:
@@ -761,7 +764,10 @@ def _read_parquet(item: _Input, report: FileReport) -> Iterator[pd.DataFrame]:
         frame["_mmsi_blank"] = mmsi_blank
         frame["_time_blank"] = time_blank
         row += n
-        yield frame
+        # Pass the only reference on (see _iter_item).
+        chunk = [frame]
+        del table, ts, ns, mmsi, frame
+        yield chunk.pop()
 
 
 # --------------------------------------------------------------------------
@@ -859,16 +865,7 @@ def _iter_item(
     nmea_workers: int,
     static_sink: list[pd.DataFrame],
 ) -> Iterator[pd.DataFrame]:
-    if fmt in ("marinecadastre", "dma", "csv"):
-        for raw in _read_csv_like(item, report, quarantine, fmt, columns):
-            yield _clean_chunk(raw, item.name, report, quarantine)
-    elif fmt == "parquet":
-        for raw in _read_parquet(item, report):
-            yield _clean_chunk(raw, item.name, report, quarantine, counted=True)
-    elif fmt == "gpkg":
-        for raw in _read_gpkg(item, report, layer, columns):
-            yield _clean_chunk(raw, item.name, report, quarantine, counted=True)
-    elif fmt == "nmea":
+    if fmt == "nmea":
         from .nmea import NmeaReader
 
         reader = NmeaReader(item.name, report, quarantine, workers=nmea_workers)
@@ -878,8 +875,23 @@ def _iter_item(
                 yield conform_tracks(chunk)
         if reader.static is not None and len(reader.static):
             static_sink.append(reader.static)
+        return
+    if fmt in ("marinecadastre", "dma", "csv"):
+        raws = _read_csv_like(item, report, quarantine, fmt, columns)
+    elif fmt == "parquet":
+        raws = _read_parquet(item, report)
+    elif fmt == "gpkg":
+        raws = _read_gpkg(item, report, layer, columns)
     else:  # pragma: no cover - guarded by the caller
         raise InputError(item.name, f"unknown format {fmt!r}")
+    # A generator's locals live until it resumes: a chunk kept by name while
+    # the consumer works on it (and copies it) would hold a second chunk at
+    # the peak, so each chunk is handed on as the only reference to it.
+    counted = fmt in ("parquet", "gpkg")
+    for raw in raws:
+        chunk = [_clean_chunk(raw, item.name, report, quarantine, counted)]
+        del raw
+        yield chunk.pop()
 
 
 def iter_track_chunks(

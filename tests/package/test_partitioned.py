@@ -15,6 +15,7 @@ import filecmp
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import scale_cases as cases
@@ -31,6 +32,7 @@ from coastwatch.partitioned import (
     _day_extent,
     _day_traffic,
     _DayTask,
+    _planned_windows,
     _windows,
     daily_dataset,
     detect_dataset,
@@ -70,6 +72,80 @@ def _one(events, kind, *mmsis):
     rows = events[pick]
     assert len(rows) >= 1, (kind, mmsis)
     return rows
+
+
+@pytest.mark.parametrize("window_rows", [3_000, 40_000])
+def test_windows_planned_by_rows_give_the_same_events(window_rows):
+    # Small budgets: many windows of a few hours, shortened where a dark gap
+    # starts, so meetings and dark gaps cross window edges.
+    run = detect_dataset(
+        scale_data.dataset("multiday", 4), load_config(), window_rows=window_rows
+    )
+    assert run.windows >= (10 if window_rows == 3_000 else 2)
+    _assert_same(run, "multiday")
+
+
+def test_planned_windows_bound_what_each_window_reads():
+    hour0 = 473_688  # 2024-01-15 00:00 UTC, hours since the epoch
+    hours = np.arange(hour0, hour0 + 48)
+    counts = np.full(48, 100, dtype=np.int64)
+    halo = 2 * 3600
+    # Every window reads its hours and two on each side: six hours of 100
+    # fixes fit 600, so the windows are two hours long, the first four
+    # (nothing to read before the data).
+    spans = _planned_windows(
+        hours, counts, halo, np.empty(0, int), np.empty(0, int), 600
+    )
+    assert spans[0] == (hour0 * 3600, (hour0 + 4) * 3600)
+    assert all(b - a == 2 * 3600 for a, b in spans[1:-1])
+    assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]]  # consecutive
+    assert spans[-1][1] == (hour0 + 48) * 3600
+    # The same counts given per bucket add up.
+    split = _planned_windows(
+        np.concatenate([hours, hours]),
+        np.concatenate([counts // 2, counts // 2]),
+        halo,
+        np.empty(0, int),
+        np.empty(0, int),
+        600,
+    )
+    assert split == spans
+    # A dark gap starting at hour 9 needs data to hour 22: the window before
+    # it ends where it starts, its own is one hour (reading 15 hours, more
+    # than the budget of 12, the least possible), and no other read exceeds
+    # the budget.
+    start = np.array([(hour0 + 9) * 3600 + 60])
+    reach = np.array([(hour0 + 22) * 3600])
+    dark = _planned_windows(hours, counts, halo, start, reach, 1200)
+    owner = [s for s in dark if s[0] <= start[0] < s[1]]
+    assert owner == [((hour0 + 9) * 3600, (hour0 + 10) * 3600)]
+    assert dark[0] == (hour0 * 3600, (hour0 + 9) * 3600)
+    for a, b in dark:
+        read_end = max(b + halo, *(reach[(start >= a) & (start < b)]), 0)
+        hours_read = len(
+            range(max(a - halo, hour0 * 3600), min(read_end, (hour0 + 48) * 3600), 3600)
+        )
+        assert hours_read * 100 <= 1200 or b - a == 3600
+    # Two busy hours 100 hours apart: windows of one hour each read a
+    # busy hour (the budget is smaller than an hour), and hours whose read
+    # holds no fix get no window.
+    apart = np.array([hour0, hour0 + 100])
+    sparse = _planned_windows(
+        apart, np.array([5, 5]), halo, np.empty(0, int), np.empty(0, int), 1
+    )
+    near = [hour0 * 3600 + k * 3600 for k in (0, 1, 2, 98, 99, 100)]
+    assert sparse == [(a, a + 3600) for a in near]
+    assert (
+        _planned_windows(
+            np.empty(0, int),
+            np.empty(0, int),
+            halo,
+            np.empty(0, int),
+            np.empty(0, int),
+            10,
+        )
+        == []
+    )
 
 
 def test_edge_events_found_whole_and_once():

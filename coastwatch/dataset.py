@@ -56,7 +56,13 @@ from ._io import write_text_atomic
 from ._memory import release_memory
 from .accounting import Quarantine, ReadReport
 from .errors import InputError
-from .readers import _expand_sources, _finish, _merge_static, iter_track_chunks
+from .readers import (
+    CANONICAL_COMPRESSION,
+    _expand_sources,
+    _finish,
+    _merge_static,
+    iter_track_chunks,
+)
 from .schema import TRACK_DTYPES, conform_tracks, empty_tracks, timestamps_ns
 
 __all__ = [
@@ -361,7 +367,7 @@ def _write_days(
             table,
             folder / f"part-{part:03d}.parquet",
             row_group_size=_ROW_GROUP,
-            compression="zstd",
+            compression=CANONICAL_COMPRESSION,
             use_dictionary=_DICTIONARY,
         )
         written.add(piece, label, bucket)

@@ -272,6 +272,12 @@ def timestamps_ns(frame: pd.DataFrame, column: str = "timestamp") -> np.ndarray:
     """
     values = frame[column]
     if isinstance(values.dtype, pd.DatetimeTZDtype):
+        if values.dtype.unit == "ns":
+            # Zone-aware times are stored as UTC nanoseconds already: a
+            # read-only view, so no caller can change the table through it.
+            view = values.array.asi8.view()
+            view.flags.writeable = False
+            return view
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     return values.to_numpy(dtype="datetime64[ns]").view("int64")
 

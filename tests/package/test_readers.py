@@ -405,3 +405,46 @@ def test_canonical_parquet_fast_path_is_marked_and_checked(ais_real, tmp_path):
         back.sort_values(keys, ignore_index=True),
         tracks.sort_values(keys, ignore_index=True),
     )
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (lambda t: t.assign(lat=t["lat"].where(t.index != 5, 91.0)), "position"),
+        (lambda t: t.assign(lon=t["lon"].where(t.index != 5, np.nan)), "position"),
+        (lambda t: t.assign(mmsi=t["mmsi"].where(t.index != 0, 0)), "mmsi_zero"),
+        (lambda t: pd.concat([t, t.iloc[[7]]]).sort_index(kind="stable"), "duplicate"),
+        (lambda t: t.iloc[::-1], None),
+    ],
+)
+def test_marked_parquet_edited_after_writing_takes_the_careful_path(
+    ais_real, tmp_path, edit, reason
+):
+    # A file still carrying the canonical mark but edited since: the fast
+    # path's check must notice and the careful path count every row.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from coastwatch.readers import _CANONICAL_KEY, _CANONICAL_VALUE
+
+    path = ais_real / "csv" / "noaa_marinecadastre_20220103_first99999rows.csv.gz"
+    tracks, _, _ = _read(path)
+    edited = edit(tracks.head(2000)).reset_index(drop=True)
+    table = pa.Table.from_pandas(edited, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _CANONICAL_KEY: _CANONICAL_VALUE}
+    )
+    pq.write_table(table, tmp_path / "edited.parquet")
+    report = ReadReport()
+    back = read_tracks(tmp_path / "edited.parquet", report=report)
+    assert report.read == len(edited) == report.accepted + report.rejected
+    if reason is None:
+        keys = ["mmsi", "timestamp", "lat", "lon", "sog"]
+        pd.testing.assert_frame_equal(
+            back.sort_values(keys, ignore_index=True),
+            tracks.head(2000).sort_values(keys, ignore_index=True),
+        )
+    else:
+        assert report.rejected == 1
+        (got,) = [k for k, n in report.rejected_by_reason.items() if n]
+        assert got.startswith(reason)

@@ -194,6 +194,13 @@ def test_window_measures_match_shapely_and_geopy(on_grid, quiet_movingpandas):
             (174.77233166666667, -33.59265833333333),
             (174.772995, -33.59265833333333),
         ],
+        # Collinear in decimal, a sliver triangle in binary: GEOS's
+        # "diagonal" is half the extent, decided by its rounding.
+        [
+            (-5.574595, 13.884316666666667),
+            (-5.571948333333333, 13.886996666666667),
+            (-5.573271666666667, 13.885656666666666),
+        ],
         # Two points; repeated points; one point repeated.
         [(62.0, 25.0), (62.003, 25.002)],
         [(62.0, 25.0), (62.003, 25.002), (62.0, 25.0), (62.003, 25.002)],
@@ -210,6 +217,19 @@ def test_window_measures_special_cases(points, quiet_movingpandas):
     np.testing.assert_allclose(got, exp, rtol=0, atol=1e-6)
     corner, diagonal = ref.window_measures(lat.tolist(), lon.tolist(), range(len(lat)))
     np.testing.assert_allclose(got, (corner, diagonal), rtol=0, atol=1e-6)
+
+
+def test_window_measures_match_geos_on_straight_ais_grid_tracks(quiet_movingpandas):
+    # 3-7 equally spaced points on the AIS grid: slivers whose rectangle
+    # GEOS picks by rounding (a fast-math build differed on 3.4 % of them).
+    rng = np.random.default_rng(42)
+    for _ in range(3000):
+        start = np.round(rng.uniform([-179, -60], [179, 60]) / AIS_STEP_DEG)
+        step = rng.integers(-300, 301, 2)
+        pts = (start + np.arange(rng.integers(3, 8))[:, None] * step) * AIS_STEP_DEG
+        lon, lat = pts[:, 0].copy(), pts[:, 1].copy()
+        got = movingpandas_window_measures(lat, lon)
+        np.testing.assert_allclose(got, mp_measures(lat, lon), rtol=0, atol=1e-6)
 
 
 def test_wgs84_geodesic_matches_geopy_on_random_pairs():

@@ -7,7 +7,8 @@ Two detectors of "the vessel stayed in a small area for a long time":
 * :func:`stop_segments` -- MovingPandas' ``TrajectoryStopDetector`` window
   logic, with the honest diameter (largest great-circle distance between any
   two points of the window) instead of MovingPandas' rotated-rectangle
-  diagonal in degrees.
+  diagonal in degrees by default, or with MovingPandas' own test
+  (``diameter="movingpandas"``) to reproduce its stops.
 
 Both take rows sorted by (segment, time), delimited by ``offsets``, and
 return one entry per event. Rows with a NaN ``lat`` or ``lon`` are skipped
@@ -20,7 +21,14 @@ import math
 import numpy as np
 
 from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
-from ._jit import jit
+from ._jit import jit, jit_strict
+from ._movingpandas import (
+    ccw_hull_to_geos_ring,
+    geodesic_below,
+    min_area_rectangle_corners,
+    orientation,
+    wgs84_geodesic_m,
+)
 
 __all__ = ["loitering_runs", "stop_segments"]
 
@@ -855,15 +863,333 @@ def _stop_segment(
     return count
 
 
-@jit
-def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
-    """Stops found with MovingPandas' window logic and an honest diameter.
+# ---------------------------------------------------------------------------
+# Stop segments with MovingPandas' own criterion
+# ---------------------------------------------------------------------------
 
-    Reproduces ``movingpandas.TrajectoryStopDetector(traj)
-    .get_stop_segments(max_diameter, min_duration)`` row for row, except that
-    a window fits when the largest great-circle distance between any two of
-    its points is below ``max_diameter_m``, where MovingPandas measures one
-    diagonal of a minimum-area rectangle fitted in degrees.
+
+@jit
+def _inside_or_on(hull, h, xs, ys, p):
+    """True when point ``p`` is inside the CCW hull or on its boundary."""
+    for u in range(h):
+        a = hull[u]
+        b = hull[u + 1] if u + 1 < h else hull[0]
+        if orientation(xs[a], ys[a], xs[b], ys[b], xs[p], ys[p]) < 0:
+            return False
+    return True
+
+
+@jit
+def _exact_hull(keys, m, xs, ys, hull):
+    """Distinct hull vertices of ``keys[:m]``, counter-clockwise, collinear
+    points dropped by the exact :func:`orientation` (as GEOS drops them).
+
+    Andrew's monotone chain; ``keys`` is sorted in place, ``hull`` needs
+    2 m + 1 slots. Returns the vertex count: 1 when all points coincide, 2
+    (the extreme points) when they are collinear.
+    """
+    _sort_xy(keys, xs, ys, m)
+    # Repeated points would come back as repeated vertices.
+    n = 1
+    for u in range(1, m):
+        if xs[keys[u]] != xs[keys[n - 1]] or ys[keys[u]] != ys[keys[n - 1]]:
+            keys[n] = keys[u]
+            n += 1
+    if n == 1:
+        hull[0] = keys[0]
+        return 1
+    h = 0
+    for u in range(n):
+        p = keys[u]
+        while h >= 2 and (
+            orientation(
+                xs[hull[h - 2]],
+                ys[hull[h - 2]],
+                xs[hull[h - 1]],
+                ys[hull[h - 1]],
+                xs[p],
+                ys[p],
+            )
+            <= 0
+        ):
+            h -= 1
+        hull[h] = p
+        h += 1
+    lower = h + 1
+    for u in range(n - 2, -1, -1):
+        p = keys[u]
+        while h >= lower and (
+            orientation(
+                xs[hull[h - 2]],
+                ys[hull[h - 2]],
+                xs[hull[h - 1]],
+                ys[hull[h - 1]],
+                xs[p],
+                ys[p],
+            )
+            <= 0
+        ):
+            h -= 1
+        hull[h] = p
+        h += 1
+    return h - 1
+
+
+@jit_strict
+def _movingpandas_fits(hull, h, lon, lat, rx, ry, max_diameter_m):
+    """MovingPandas' test on a window whose lon/lat hull is ``hull[:h]``
+    (counter-clockwise, as :func:`_hull` writes it).
+
+    One or two hull vertices (one point, two points, collinear points): the
+    geodesic between the extreme points. Otherwise the geodesic between
+    corners 0 and 2 of GEOS's minimum-area rectangle.
+    """
+    if h <= 2:
+        p = hull[0]
+        q = hull[h - 1]
+        return geodesic_below(lat[p], lon[p], lat[q], lon[q], max_diameter_m)
+    ccw_hull_to_geos_ring(hull, h, lon, lat, rx, ry)
+    x0, y0, x2, y2 = min_area_rectangle_corners(rx, ry, h)
+    return geodesic_below(y0, x0, y2, x2, max_diameter_m)
+
+
+@jit_strict
+def movingpandas_window_measures(lat, lon):
+    """MovingPandas' two numbers for one window of points (all of them).
+
+    Parameters
+    ----------
+    lat, lon : ndarray of float64, shape (n,)
+        Positions in degrees, n >= 1, no NaN.
+
+    Returns
+    -------
+    corner_m : float
+        WGS84 geodesic between the bounding-box corners (min lat, min lon)
+        and (max lat, max lon), metres; the window can fit only when this is
+        below 1.5 x the maximum diameter.
+    diagonal_m : float
+        WGS84 geodesic between corners 0 and 2 of GEOS's minimum-area
+        rectangle fitted in degrees (between the extreme points for one, two
+        or collinear points), metres; the window fits when this is below the
+        maximum diameter.
+    """
+    n = lat.shape[0]
+    keys = np.arange(n)
+    hull = np.empty(2 * n + 1, dtype=np.int64)
+    rx = np.empty(n + 1, dtype=np.float64)
+    ry = np.empty(n + 1, dtype=np.float64)
+    corner = wgs84_geodesic_m(lat.min(), lon.min(), lat.max(), lon.max())
+    h = _exact_hull(keys, n, lon, lat, hull)
+    if h <= 2:
+        p = hull[0]
+        q = hull[h - 1]
+        return corner, wgs84_geodesic_m(lat[p], lon[p], lat[q], lon[q])
+    ccw_hull_to_geos_ring(hull, h, lon, lat, rx, ry)
+    x0, y0, x2, y2 = min_area_rectangle_corners(rx, ry, h)
+    return corner, wgs84_geodesic_m(y0, x0, y2, x2)
+
+
+@jit
+def _true_diameter_m(slat, slon, s, e, keys, hull, ex, ey, ez, xs, ys):
+    """Largest great-circle distance between the rows ``s..e`` with a
+    position (row ``s`` has one), metres."""
+    rp = math.radians(slat[s])
+    rl = math.radians(slon[s])
+    east_x = -math.sin(rl)
+    east_y = math.cos(rl)
+    north_x = -math.sin(rp) * math.cos(rl)
+    north_y = -math.sin(rp) * math.sin(rl)
+    north_z = math.cos(rp)
+    m = 0
+    for u in range(s, e + 1):
+        if math.isnan(slat[u]) or math.isnan(slon[u]):
+            continue
+        x, y, z = _ecef_m(slat[u], slon[u])
+        ex[u] = x
+        ey[u] = y
+        ez[u] = z
+        xs[u] = east_x * x + east_y * y
+        ys[u] = north_x * x + north_y * y + north_z * z
+        keys[m] = u
+        m += 1
+    h = _hull(keys, m, xs, ys, hull)
+    p, q = _hull_widest_pair(hull, h, ex, ey, ez)
+    return haversine_m(slat[p], slon[p], slat[q], slon[q])
+
+
+@jit
+def _push_extreme(queue, head, tail, values, k, keep_min):
+    """Monotone queue step for a sliding minimum (or maximum): drop the
+    newest entries that ``k`` supersedes, append ``k``; returns the tail."""
+    while tail > head and (
+        values[queue[tail - 1]] >= values[k]
+        if keep_min
+        else values[queue[tail - 1]] <= values[k]
+    ):
+        tail -= 1
+    queue[tail] = k
+    return tail + 1
+
+
+@jit_strict
+def _stop_segment_movingpandas(
+    t_s, lat, lon, a, b, max_diameter_m, min_duration_s, stop_end, stop_diam, wi, wf
+):
+    """:func:`_stop_segment` with MovingPandas' criterion; count the stops.
+
+    ``wi`` (int64, 6 x (2L + 2)) and ``wf`` (float64, 7 x (L + 1)) are
+    scratch buffers, L being at least the segment's length.
+    """
+    n_rows = b - a
+    st = t_s[a:b]
+    slat = lat[a:b]
+    slon = lon[a:b]
+    keys = wi[0]
+    hull = wi[1]
+    q_lat_lo = wi[2]
+    q_lat_hi = wi[3]
+    q_lon_lo = wi[4]
+    q_lon_hi = wi[5]
+    ex = wf[0]
+    ey = wf[1]
+    ez = wf[2]
+    xs = wf[3]
+    ys = wf[4]
+    rx = wf[5]
+    ry = wf[6]
+    corner_limit = 1.5 * max_diameter_m
+    # Sliding minima and maxima of lat and lon over the window (monotone
+    # queues of row indices, head..tail).
+    h1 = t1 = h2 = t2 = h3 = t3 = h4 = t4 = 0
+    # Lon/lat hull of the window, valid while stopped.
+    h = 0
+    count = 0
+    lo = -1
+    n_win = 0
+    prev = -1
+    is_stopped = False
+    for k in range(n_rows):
+        if math.isnan(slat[k]) or math.isnan(slon[k]):
+            continue
+        if lo < 0:
+            lo = k
+        n_win += 1
+        previously_stopped = is_stopped
+        if not previously_stopped:
+            while n_win > 2 and st[k] - st[lo] >= min_duration_s:
+                lo += 1
+                while math.isnan(slat[lo]) or math.isnan(slon[lo]):
+                    lo += 1
+                n_win -= 1
+        t1 = _push_extreme(q_lat_lo, h1, t1, slat, k, True)
+        t2 = _push_extreme(q_lat_hi, h2, t2, slat, k, False)
+        t3 = _push_extreme(q_lon_lo, h3, t3, slon, k, True)
+        t4 = _push_extreme(q_lon_hi, h4, t4, slon, k, False)
+        while q_lat_lo[h1] < lo:
+            h1 += 1
+        while q_lat_hi[h2] < lo:
+            h2 += 1
+        while q_lon_lo[h3] < lo:
+            h3 += 1
+        while q_lon_hi[h4] < lo:
+            h4 += 1
+        is_stopped = False
+        if n_win > 1:
+            if previously_stopped and h >= 3 and _inside_or_on(hull, h, slon, slat, k):
+                # Same hull ring, same bounding box: same decision.
+                is_stopped = True
+            elif geodesic_below(
+                slat[q_lat_lo[h1]],
+                slon[q_lon_lo[h3]],
+                slat[q_lat_hi[h2]],
+                slon[q_lon_hi[h4]],
+                corner_limit,
+            ):
+                if previously_stopped:
+                    for u in range(h):
+                        keys[u] = hull[u]
+                    keys[h] = k
+                    m = h + 1
+                else:
+                    m = 0
+                    for u in range(lo, k + 1):
+                        if math.isnan(slat[u]) or math.isnan(slon[u]):
+                            continue
+                        keys[m] = u
+                        m += 1
+                h = _exact_hull(keys, m, slon, slat, hull)
+                is_stopped = _movingpandas_fits(
+                    hull, h, slon, slat, rx, ry, max_diameter_m
+                )
+        if (
+            not is_stopped
+            and previously_stopped
+            and n_win > 1
+            and st[prev] - st[lo] >= min_duration_s
+        ):
+            stop_end[a + lo] = a + prev
+            stop_diam[a + lo] = _true_diameter_m(
+                slat, slon, lo, prev, keys, hull, ex, ey, ez, xs, ys
+            )
+            count += 1
+            lo = k
+            n_win = 1
+        prev = k
+    if is_stopped and st[prev] - st[lo] >= min_duration_s:
+        stop_end[a + lo] = a + prev
+        stop_diam[a + lo] = _true_diameter_m(
+            slat, slon, lo, prev, keys, hull, ex, ey, ez, xs, ys
+        )
+        count += 1
+    return count
+
+
+@jit_strict
+def _stop_segments_movingpandas(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
+    """:func:`stop_segments` with ``diameter="movingpandas"``."""
+    n = t_s.shape[0]
+    stop_end = np.full(n, -1, dtype=np.int64)
+    stop_diam = np.empty(n, dtype=np.float64)
+    n_seg = offsets.shape[0] - 1
+    longest = 0
+    for k in range(n_seg):
+        longest = max(longest, offsets[k + 1] - offsets[k])
+    wi = np.empty((6, 2 * longest + 2), dtype=np.int64)
+    wf = np.empty((7, longest + 1), dtype=np.float64)
+    total = 0
+    for k in range(n_seg):
+        total += _stop_segment_movingpandas(
+            t_s,
+            lat,
+            lon,
+            offsets[k],
+            offsets[k + 1],
+            max_diameter_m,
+            min_duration_s,
+            stop_end,
+            stop_diam,
+            wi,
+            wf,
+        )
+    return _collect_stops(t_s, lat, lon, offsets, stop_end, stop_diam, total)
+
+
+STOP_DIAMETERS = ("true", "movingpandas")
+
+
+def stop_segments(
+    t_s, lat, lon, offsets, max_diameter_m, min_duration_s, diameter="true"
+):
+    """Stops found with MovingPandas' window logic, honest or its own test.
+
+    Runs the window logic of ``movingpandas.TrajectoryStopDetector(traj)
+    .get_stop_segments(max_diameter, min_duration)``. By default a window
+    fits when the largest great-circle distance between any two of its
+    points is below ``max_diameter_m`` (an honest diameter), where
+    MovingPandas measures one diagonal of a minimum-area rectangle fitted in
+    degrees; ``diameter="movingpandas"`` applies MovingPandas' own test and
+    reproduces its stops row for row.
 
     Parameters
     ----------
@@ -880,6 +1206,22 @@ def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
         Must be well below half the Earth's circumference (see Notes).
     min_duration_s : float
         Shortest stop (inclusive), in the unit of ``t_s``.
+    diameter : {"true", "movingpandas"}, default "true"
+        What "fits within ``max_diameter_m``" means:
+
+        * ``"true"``: the largest great-circle distance (sphere of radius
+          6,371,008.8 m) between two points of the window is
+          ``< max_diameter_m``.
+        * ``"movingpandas"``: MovingPandas 0.23's test, to reproduce its
+          stops: the WGS84 geodesic between the bounding-box corners (min
+          lat, min lon) and (max lat, max lon) is ``< 1.5 * max_diameter_m``,
+          and the WGS84 geodesic between corners 0 and 2 of GEOS's
+          minimum-area rectangle of the window's points, fitted in lon/lat
+          degrees, is ``< max_diameter_m`` (for two points, or collinear
+          ones, the geodesic between the extreme points). This is not a
+          diameter: a round cloud passes only up to about 0.7 x
+          ``max_diameter_m`` across, and the measured diagonal depends on the
+          rectangle's orientation (see Notes).
 
     Returns
     -------
@@ -890,7 +1232,8 @@ def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
     duration_s : ndarray of float64, shape (n_stops,)
         ``t[end_row] - t[start_row]``, unit of ``t_s``.
     diameter_m : ndarray of float64, shape (n_stops,)
-        Largest great-circle distance between two points of the stop, metres.
+        Largest great-circle distance between two points of the stop, metres
+        (in both modes).
     centroid_lat, centroid_lon : ndarray of float64, shape (n_stops,)
         Mean position in degrees (longitude averaged as offsets from the
         first point; in [-180, 180)).
@@ -947,8 +1290,49 @@ def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
 
     Memory: O(longest segment) scratch, plus one int64 per row.
 
-    No input validation; serial and ``nogil``.
+    MovingPandas' test (``diameter="movingpandas"``). The bounding box comes
+    from sliding minima and maxima (monotone queues, O(1) per point). When
+    the corner prefilter passes, the convex hull of the window in lon/lat
+    is built with an exact orientation predicate (collinear points dropped
+    exactly, as GEOS's double-double predicate drops them), turned into
+    GEOS's ring (clockwise from the lowest, then leftmost, vertex) and run
+    through GEOS >= 3.12's ``MinimumAreaRectangle`` rotating calipers (first
+    edge of strictly smallest area; corners from the side lines), so the
+    same diagonal is measured. Geodesics are Vincenty's inverse formula on
+    WGS84, within 1e-7 m of geopy's Karney below 10 km, computed only when
+    the haversine lies within 1 % of the limit. While stopped, a new point
+    inside the hull leaves ring, rectangle and box unchanged (O(h));
+    otherwise the hull is rebuilt from its h vertices plus the point. A
+    sliding window that passes the prefilter costs O(w log w) (w points in
+    it). On sliver hulls (nearly collinear points, areas near 0) and
+    symmetric ones (equal areas) GEOS's choice of rectangle is decided by
+    its floating-point rounding -- its "diagonal" of a sliver can be half
+    the extent --, so this mode is compiled with strict IEEE arithmetic
+    (``jit_strict``) and rounds as GEOS does. GEOS intersects the side
+    lines in double-double arithmetic, this kernel in double after centring
+    them: the corners agree to about 1e-9 m.
+
+    The honest mode is a fast-math compiled kernel; the MovingPandas mode is
+    another, strict IEEE. No input validation beyond ``diameter`` (``ValueError``
+    for an unknown value); serial and ``nogil``.
     """
+    if diameter == "true":
+        return _stop_segments_true(
+            t_s, lat, lon, offsets, max_diameter_m, min_duration_s
+        )
+    if diameter == "movingpandas":
+        return _stop_segments_movingpandas(
+            t_s, lat, lon, offsets, max_diameter_m, min_duration_s
+        )
+    raise ValueError(
+        f"diameter must be one of {', '.join(map(repr, STOP_DIAMETERS))}, "
+        f"not {diameter!r}"
+    )
+
+
+@jit
+def _stop_segments_true(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
+    """:func:`stop_segments` with ``diameter="true"``."""
     n = t_s.shape[0]
     stop_end = np.full(n, -1, dtype=np.int64)
     # Written only at stop starts: pages never touched cost nothing.
@@ -977,6 +1361,13 @@ def stop_segments(t_s, lat, lon, offsets, max_diameter_m, min_duration_s):
             wi,
             wf,
         )
+    return _collect_stops(t_s, lat, lon, offsets, stop_end, stop_diam, total)
+
+
+@jit
+def _collect_stops(t_s, lat, lon, offsets, stop_end, stop_diam, total):
+    """Output arrays of :func:`stop_segments` from the per-row marks."""
+    n_seg = offsets.shape[0] - 1
     segment = np.empty(total, dtype=np.int64)
     start_row = np.empty(total, dtype=np.int64)
     end_row = np.empty(total, dtype=np.int64)

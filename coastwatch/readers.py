@@ -870,9 +870,12 @@ def _iter_item(
 
         reader = NmeaReader(item.name, report, quarantine, workers=nmea_workers)
         with item.open() as stream:
-            for chunk in reader.chunks(stream):
-                chunk = chunk.drop(columns=["msg_type"], errors="ignore")
-                yield conform_tracks(chunk)
+            for frame in reader.chunks(stream):
+                handed = [
+                    conform_tracks(frame.drop(columns=["msg_type"], errors="ignore"))
+                ]
+                del frame
+                yield handed.pop()
         if reader.static is not None and len(reader.static):
             static_sink.append(reader.static)
         return
@@ -944,7 +947,10 @@ def iter_track_chunks(
                 item, fmt, entry, quarantine, columns, layer, nmea_workers, static_sink
             ):
                 if len(chunk):
-                    yield index, chunk
+                    # Hand the only reference on (see _iter_item).
+                    handed = [chunk]
+                    del chunk
+                    yield index, handed.pop()
             if progress is not None:
                 progress(path.stat().st_size)
 

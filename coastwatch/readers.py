@@ -52,8 +52,10 @@ from ._io import atomic_path
 from .accounting import FileReport, Quarantine, ReadReport
 from .errors import InputError
 from .schema import (
+    COG_NOT_AVAILABLE,
     LAT_NOT_AVAILABLE,
     LON_NOT_AVAILABLE,
+    SOG_NOT_AVAILABLE,
     STATIC_COLUMNS,
     TRACK_DTYPES,
     conform_tracks,
@@ -758,7 +760,9 @@ def _read_parquet(item: _Input, report: FileReport) -> Iterator[pd.DataFrame]:
         mmsi_blank = np.asarray(mmsi.is_null())
         table = table.drop_columns(["timestamp", "mmsi"])
         frame = table.to_pandas()
-        frame["mmsi"] = mmsi.cast(pa.float64()).to_numpy()
+        # Unsafe: integers past 2**53 become floats there, rejected as not
+        # numbers, instead of failing the whole file.
+        frame["mmsi"] = mmsi.cast(pa.float64(), safe=False).to_numpy()
         frame["timestamp"] = ns.fill_null(_NAT).to_numpy()
         frame["_line"] = np.arange(row + 1, row + n + 1)
         frame["_mmsi_blank"] = mmsi_blank
@@ -870,9 +874,12 @@ def _iter_item(
 
         reader = NmeaReader(item.name, report, quarantine, workers=nmea_workers)
         with item.open() as stream:
-            for chunk in reader.chunks(stream):
-                chunk = chunk.drop(columns=["msg_type"], errors="ignore")
-                yield conform_tracks(chunk)
+            for frame in reader.chunks(stream):
+                handed = [
+                    conform_tracks(frame.drop(columns=["msg_type"], errors="ignore"))
+                ]
+                del frame
+                yield handed.pop()
         if reader.static is not None and len(reader.static):
             static_sink.append(reader.static)
         return
@@ -944,7 +951,10 @@ def iter_track_chunks(
                 item, fmt, entry, quarantine, columns, layer, nmea_workers, static_sink
             ):
                 if len(chunk):
-                    yield index, chunk
+                    # Hand the only reference on (see _iter_item).
+                    handed = [chunk]
+                    del chunk
+                    yield index, handed.pop()
             if progress is not None:
                 progress(path.stat().st_size)
 
@@ -1332,6 +1342,7 @@ def write_tracks(tracks: pd.DataFrame, path: str | os.PathLike) -> None:
 # takes them as they are (after a vectorised sanity check).
 _CANONICAL_KEY = b"coastwatch.tracks"
 _NAT_NS = np.iinfo(np.int64).min
+_SENTINEL_TOL = np.float32(1e-3)  # as conform_tracks
 CANONICAL_COMPRESSION = "lz4"
 """Codec of canonical Parquet files: lz4 decodes about a quarter faster than
 zstd for files about a fifth larger (``scripts/bench_readers.py``)."""
@@ -1355,11 +1366,30 @@ def _is_clean_track_table(tracks: pd.DataFrame) -> bool:
     with np.errstate(invalid="ignore"):
         if not (
             (mmsi > 0).all()
+            # The careful path takes identities as float64: larger ones are
+            # not numbers to it.
+            and mmsi.max(initial=0) < 2**53
             and (t != _NAT_NS).all()
             and (np.abs(lat) <= 90).all()
             and (np.abs(lon) <= 180).all()
         ):
             return False  # NaN fails the comparisons above
+        # What conform_tracks would blank or fill: the careful path's output
+        # never holds it.
+        if (
+            (
+                tracks["sog"].to_numpy()
+                >= np.float32(SOG_NOT_AVAILABLE) - _SENTINEL_TOL
+            ).any()
+            or (
+                tracks["cog"].to_numpy()
+                >= np.float32(COG_NOT_AVAILABLE) - _SENTINEL_TOL
+            ).any()
+            or (tracks["heading"].to_numpy() >= 360).any()
+            or (tracks["length"].to_numpy() <= 0).any()
+            or any(tracks[c].hasnans for c in TRACK_DTYPES if TRACK_DTYPES[c] == "str")
+        ):
+            return False
     if len(mmsi) < 2:
         return True
     step = np.diff(mmsi)

@@ -448,3 +448,56 @@ def test_marked_parquet_edited_after_writing_takes_the_careful_path(
         assert report.rejected == 1
         (got,) = [k for k, n in report.rejected_by_reason.items() if n]
         assert got.startswith(reason)
+
+
+def _set(column, value, row=-1):
+    def edit(tracks):
+        values = tracks[column].to_numpy().copy()
+        values[row] = value
+        return tracks.assign(**{column: values})
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _set("sog", np.float32(102.3)),
+        _set("cog", np.float32(360.0)),
+        _set("heading", np.float32(511.0)),
+        _set("length", np.float32(0.0)),
+        _set("name", None, row=3),
+        _set("mmsi", 2**53 + 10),  # last row: order kept
+    ],
+    ids=["sog", "cog", "heading", "length", "name", "mmsi_past_2_53"],
+)
+def test_marked_parquet_reads_as_the_careful_path_would(
+    ais_real, tmp_path, monkeypatch, edit
+):
+    # Values conform_tracks would blank or fill, or an identity the careful
+    # path cannot take as a number: the fast path must not return them as
+    # they are.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import coastwatch.readers as readers
+
+    path = ais_real / "labelled" / "gfw_segmenter_regression_20210101-09.csv.gz"
+    tracks, _, _ = _read(path)
+    edited = edit(tracks.head(2000).astype({"name": object}))
+    table = pa.Table.from_pandas(edited, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {
+            **(table.schema.metadata or {}),
+            readers._CANONICAL_KEY: readers._CANONICAL_VALUE,
+        }
+    )
+    pq.write_table(table, tmp_path / "edited.parquet")
+    report = ReadReport()
+    back = read_tracks(tmp_path / "edited.parquet", report=report)
+    monkeypatch.setattr(readers, "_read_canonical_parquet", lambda *args: None)
+    careful_report = ReadReport()
+    careful = read_tracks(tmp_path / "edited.parquet", report=careful_report)
+    pd.testing.assert_frame_equal(back, careful)
+    assert report.rejected_by_reason == careful_report.rejected_by_reason
+    assert report.read == careful_report.read == 2000

@@ -106,6 +106,9 @@ PARTITIONED_STAGES = ("vessels", "encounters", "score", "products")
 _NS = 1_000_000_000
 _DAY_S = 86_400
 _WINDOW_ROWS = 4_000_000
+# Vessels resolved together by one read of long meetings (see _pair_batches):
+# at 10 s reporting, 128 vessels over two days are about 8 M fixes at most.
+_PAIR_BATCH_VESSELS = 128
 # Columns the per-vessel pass reads: what segmentation, detection and the
 # vessel profiles use.
 _BUCKET_COLUMNS = POSITION_COLUMNS + STATIC_COLUMNS
@@ -398,21 +401,32 @@ def _pair_pass(task: _PairTask) -> list[dict]:
 
 def _pair_batches(
     pending: list[tuple[int, int, int, int]],
+    max_vessels: int = _PAIR_BATCH_VESSELS,
 ) -> list[list[tuple[int, int, int, int]]]:
     """Meetings to resolve, in batches starting within a day of each other.
 
     Each batch is one :func:`_pair_pass`: one read of its vessels over its
     time span per round. Windows are hours long, so batching per window
-    would decode the same day of fixes once per window; a day bounds what a
-    batch holds (its vessels' fixes over a day and their meetings' length).
-    ``pending`` is in window order, so starts increase batch to batch.
+    would decode the same day of fixes once per window. What a batch holds
+    is its vessels' fixes over its span, so a batch also closes at
+    ``max_vessels`` vessels: a port full of moored ships meeting one another
+    must not make one read of hundreds of vessels over days. ``pending`` is
+    in window order, so starts increase batch to batch.
     """
     batches: list[list[tuple[int, int, int, int]]] = []
+    vessels: set[int] = set()
     for meeting in pending:
-        if batches and meeting[2] - batches[-1][0][2] < _DAY_S:
+        pair = set(meeting[:2])
+        if (
+            batches
+            and meeting[2] - batches[-1][0][2] < _DAY_S
+            and len(vessels | pair) <= max_vessels
+        ):
             batches[-1].append(meeting)
+            vessels |= pair
         else:
             batches.append([meeting])
+            vessels = pair
     return batches
 
 

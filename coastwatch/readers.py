@@ -1341,12 +1341,12 @@ def write_tracks(tracks: pd.DataFrame, path: str | os.PathLike) -> None:
 # sorted by (mmsi, timestamp) and free of exact duplicates: read_tracks then
 # takes them as they are (after a vectorised sanity check).
 _CANONICAL_KEY = b"coastwatch.tracks"
+_CANONICAL_VALUE = b'{"version": 1, "sorted": true, "deduplicated": true}'
 _NAT_NS = np.iinfo(np.int64).min
 _SENTINEL_TOL = np.float32(1e-3)  # as conform_tracks
 CANONICAL_COMPRESSION = "lz4"
 """Codec of canonical Parquet files: lz4 decodes about a quarter faster than
 zstd for files about a fifth larger (``scripts/bench_readers.py``)."""
-_CANONICAL_VALUE = b'{"version": 1, "sorted": true, "deduplicated": true}'
 
 
 def _is_clean_track_table(tracks: pd.DataFrame) -> bool:

@@ -9,7 +9,6 @@ geopy (MovingPandas' own ``mrr_diagonal``), and MovingPandas'
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -118,8 +117,8 @@ def test_movingpandas_mode_matches_reference(arrays, params):
     event(f"stops: {min(len(got[0]), 3)}")
 
 
-def test_reference_reproduces_the_honest_mode_with_the_true_diameter():
-    # The two references share the window loop; only `fits` differs.
+def test_default_mode_is_the_honest_diameter():
+    # Without `diameter`, the kernel is the true-diameter detector.
     rng = np.random.default_rng(5)
     pts = [(i * 120, *rng.normal(0, 80, 2)) for i in range(80)]
     t, lat, lon, offsets = track_arrays(pts)
@@ -392,10 +391,12 @@ def test_same_stops_as_movingpandas_on_boston(ais_real, quiet_movingpandas):
     assert ours == theirs
 
 
-def test_same_stops_as_movingpandas_on_generated_tracks(quiet_movingpandas):
+def test_same_stops_as_movingpandas_on_generated_tracks(
+    quiet_movingpandas, monkeypatch
+):
     import pandas as pd
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "scripts"))
     from synthetic_tracks import generate_tracks
 
     d = generate_tracks(12_000, seed=7)

@@ -32,6 +32,7 @@ from coastwatch.partitioned import (
     _day_extent,
     _day_traffic,
     _DayTask,
+    _pair_batches,
     _planned_windows,
     _windows,
     daily_dataset,
@@ -146,6 +147,17 @@ def test_planned_windows_bound_what_each_window_reads():
         )
         == []
     )
+
+
+def test_long_meetings_batched_by_day_and_vessel_count():
+    day = 86_400
+    pending = [(1, 2, 0, 10), (3, 4, 3600, 10), (1, 5, day - 1, 10), (6, 7, day, 10)]
+    # Within a day of the batch's first start, whatever the window.
+    assert _pair_batches(pending) == [pending[:3], pending[3:]]
+    # A batch closes before it would hold more than max_vessels vessels;
+    # the next one's day counts from its own first start.
+    assert _pair_batches(pending, max_vessels=4) == [pending[:2], pending[2:]]
+    assert _pair_batches([]) == []
 
 
 def test_edge_events_found_whole_and_once():

@@ -1361,50 +1361,55 @@ def _is_clean_track_table(tracks: pd.DataFrame) -> bool:
     t = timestamps_ns(tracks)
     lat = tracks["lat"].to_numpy()
     lon = tracks["lon"].to_numpy()
-    # Each test is one vectorised pass without temporaries of the table's
-    # size beyond a mask: this check is most of the fast path's own cost.
-    with np.errstate(invalid="ignore"):
-        if not (
-            (mmsi > 0).all()
-            # The careful path takes identities as float64: larger ones are
-            # not numbers to it.
-            and mmsi.max(initial=0) < 2**53
-            and (t != _NAT_NS).all()
-            and (np.abs(lat) <= 90).all()
-            and (np.abs(lon) <= 180).all()
-        ):
-            return False  # NaN fails the comparisons above
-        # What conform_tracks would blank or fill: the careful path's output
-        # never holds it.
-        if (
-            (
-                tracks["sog"].to_numpy()
-                >= np.float32(SOG_NOT_AVAILABLE) - _SENTINEL_TOL
-            ).any()
-            or (
-                tracks["cog"].to_numpy()
-                >= np.float32(COG_NOT_AVAILABLE) - _SENTINEL_TOL
-            ).any()
-            or (tracks["heading"].to_numpy() >= 360).any()
-            or (tracks["length"].to_numpy() <= 0).any()
-            or any(tracks[c].hasnans for c in TRACK_DTYPES if TRACK_DTYPES[c] == "str")
-        ):
-            return False
+    if not len(mmsi):
+        return True
+    # Reductions, not masks: one pass each and no temporary of the table's
+    # size; this check is most of the fast path's own cost. NaN makes min
+    # and max NaN and fails the comparisons; fmax and fmin skip NaN, which
+    # is 'not available' in speeds, courses and lengths.
+    if not (
+        mmsi.min() > 0
+        # The careful path takes identities as float64: larger ones are not
+        # numbers to it.
+        and mmsi.max() < 2**53
+        and t.min() != _NAT_NS
+        and lat.min() >= -90
+        and lat.max() <= 90
+        and lon.min() >= -180
+        and lon.max() <= 180
+    ):
+        return False
+    # What conform_tracks would blank or fill: the careful path's output
+    # never holds it.
+    if (
+        np.fmax.reduce(tracks["sog"].to_numpy())
+        >= np.float32(SOG_NOT_AVAILABLE) - _SENTINEL_TOL
+        or np.fmax.reduce(tracks["cog"].to_numpy())
+        >= np.float32(COG_NOT_AVAILABLE) - _SENTINEL_TOL
+        or np.fmax.reduce(tracks["heading"].to_numpy()) >= 360
+        or np.fmin.reduce(tracks["length"].to_numpy()) <= 0
+        or any(tracks[c].hasnans for c in TRACK_DTYPES if TRACK_DTYPES[c] == "str")
+    ):
+        return False
     if len(mmsi) < 2:
         return True
-    step = np.diff(mmsi)
-    if (step < 0).any():
+    # Comparisons of shifted views: boolean temporaries, not int64 diffs.
+    if (mmsi[1:] < mmsi[:-1]).any():
         return False
-    same_vessel = step == 0
-    t_step = np.diff(t)
-    if (same_vessel & (t_step < 0)).any():
+    same_vessel = mmsi[1:] == mmsi[:-1]
+    if (same_vessel & (t[1:] < t[:-1])).any():
         return False
-    same = same_vessel & (t_step == 0)
+    same = same_vessel & (t[1:] == t[:-1])
     if same.any():
         rows = np.flatnonzero(
             np.concatenate([[False], same]) | np.concatenate([same, [False]])
         )
-        if tracks.iloc[rows][["mmsi", "timestamp", "lat", "lon"]].duplicated().any():
+        # The key columns of the tied rows only: copying whole rows (text
+        # included) would cost more than the rest of the check.
+        tied = pd.DataFrame(
+            {"mmsi": mmsi[rows], "t": t[rows], "lat": lat[rows], "lon": lon[rows]}
+        )
+        if tied.duplicated().any():
             return False
     return True
 

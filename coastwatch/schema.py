@@ -150,9 +150,10 @@ def mmsi_is_valid(mmsi: np.ndarray) -> np.ndarray:
         True where the MMSI is a well-formed ship identity.
     """
     mmsi = np.asarray(mmsi, dtype=np.int64)
-    # Far fewer vessels than reports: decide once per distinct MMSI.
-    distinct, inverse = np.unique(mmsi, return_inverse=True)
-    return _valid_distinct(distinct)[inverse.reshape(mmsi.shape)]
+    # Far fewer vessels than reports: decide once per distinct MMSI (found
+    # by hashing, several times faster than np.unique's sort).
+    codes, distinct = pd.factorize(mmsi.ravel())
+    return _valid_distinct(np.asarray(distinct))[codes].reshape(mmsi.shape)
 
 
 def _valid_distinct(mmsi: np.ndarray) -> np.ndarray:

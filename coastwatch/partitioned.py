@@ -106,9 +106,6 @@ PARTITIONED_STAGES = ("vessels", "encounters", "score", "products")
 _NS = 1_000_000_000
 _DAY_S = 86_400
 _WINDOW_ROWS = 4_000_000
-# Vessels resolved together by one read of long meetings (see _pair_batches):
-# at 10 s reporting, 128 vessels over two days are about 8 M fixes at most.
-_PAIR_BATCH_VESSELS = 128
 # Columns the per-vessel pass reads: what segmentation, detection and the
 # vessel profiles use.
 _BUCKET_COLUMNS = POSITION_COLUMNS + STATIC_COLUMNS
@@ -194,6 +191,8 @@ class _BucketResult:
     # Fixes per UTC hour: hour numbers since the epoch, and counts.
     hours: np.ndarray
     hour_counts: np.ndarray
+    # Each vessel's fixes per second over its history (mmsi -> rate).
+    fix_rates: pd.Series
 
 
 def _bucket_pass(task: _BucketTask) -> _BucketResult:
@@ -222,7 +221,15 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
         partitions,
         hours,
         hour_counts.astype(np.int64),
+        _fix_rates(tracks["mmsi"].to_numpy(), arrays.t_ns),
     )
+
+
+def _fix_rates(mmsi: np.ndarray, t_ns: np.ndarray) -> pd.Series:
+    """Fixes per second of each vessel over its history (an hour at least)."""
+    per = pd.DataFrame({"mmsi": mmsi, "t": t_ns}).groupby("mmsi")["t"]
+    span_s = np.maximum((per.max() - per.min()) / _NS, 3600.0)
+    return per.size() / span_s
 
 
 def _write_segmented(
@@ -401,32 +408,45 @@ def _pair_pass(task: _PairTask) -> list[dict]:
 
 def _pair_batches(
     pending: list[tuple[int, int, int, int]],
-    max_vessels: int = _PAIR_BATCH_VESSELS,
+    fix_rates: pd.Series,
+    halo_s: int,
+    max_rows: int,
 ) -> list[list[tuple[int, int, int, int]]]:
-    """Meetings to resolve, in batches starting within a day of each other.
+    """Meetings to resolve, in batches that each read about ``max_rows`` fixes.
 
     Each batch is one :func:`_pair_pass`: one read of its vessels over its
     time span per round. Windows are hours long, so batching per window
-    would decode the same day of fixes once per window. What a batch holds
-    is its vessels' fixes over its span, so a batch also closes at
-    ``max_vessels`` vessels: a port full of moored ships meeting one another
-    must not make one read of hundreds of vessels over days. ``pending`` is
-    in window order, so starts increase batch to batch.
+    would decode the same day of fixes once per window. A batch closes when
+    its meetings' starts span a day, or when its first read, estimated from
+    its vessels' fix rates over the span it reads, would pass ``max_rows``:
+    a port full of moored ships meeting one another must not make one read
+    of hundreds of vessels over days. ``pending`` is in window order, so
+    starts increase batch to batch.
     """
+    rates = fix_rates.to_dict()
     batches: list[list[tuple[int, int, int, int]]] = []
     vessels: set[int] = set()
+    rate = 0.0  # fixes per second of the batch's vessels
+    read_lo = read_hi = 0
     for meeting in pending:
-        pair = set(meeting[:2])
-        if (
-            batches
-            and meeting[2] - batches[-1][0][2] < _DAY_S
-            and len(vessels | pair) <= max_vessels
-        ):
-            batches[-1].append(meeting)
-            vessels |= pair
-        else:
-            batches.append([meeting])
-            vessels = pair
+        a, b, start, end = meeting
+        lo = start - halo_s
+        # The first round's read of _pair_pass.
+        hi = lo + 2 * (end + 3 * halo_s - start)
+        new = {a, b} - vessels
+        added = sum(rates.get(v, 0.0) for v in new)
+        if batches and start - batches[-1][0][2] < _DAY_S:
+            span = max(read_hi, hi) - min(read_lo, lo)
+            if (rate + added) * span <= max_rows:
+                batches[-1].append(meeting)
+                vessels |= new
+                rate += added
+                read_lo, read_hi = min(read_lo, lo), max(read_hi, hi)
+                continue
+        batches.append([meeting])
+        vessels = {a, b}
+        rate = sum(rates.get(v, 0.0) for v in vessels)
+        read_lo, read_hi = lo, hi
     return batches
 
 
@@ -730,7 +750,12 @@ def _detect(
         found = executor.map(_window_pass, window_tasks, "encounters")
         pairs = [
             _PairTask(segmented, batch, cfg)
-            for batch in _pair_batches([m for f in found for m in f.pending])
+            for batch in _pair_batches(
+                [m for f in found for m in f.pending],
+                pd.concat([r.fix_rates for r in results]),
+                _halo_s(cfg),
+                window_rows,
+            )
         ]
         long_ones = [
             meeting

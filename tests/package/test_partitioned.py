@@ -149,15 +149,23 @@ def test_planned_windows_bound_what_each_window_reads():
     )
 
 
-def test_long_meetings_batched_by_day_and_vessel_count():
+def test_long_meetings_batched_by_day_and_by_rows_read():
     day = 86_400
-    pending = [(1, 2, 0, 10), (3, 4, 3600, 10), (1, 5, day - 1, 10), (6, 7, day, 10)]
+    pending = [
+        (1, 2, 0, 10),
+        (3, 4, 3600, 3610),
+        (1, 5, day - 1, day + 9),
+        (6, 7, day, day + 10),
+    ]
+    slow = pd.Series(1e-6, index=range(1, 8))  # a fix every 11 days
     # Within a day of the batch's first start, whatever the window.
-    assert _pair_batches(pending) == [pending[:3], pending[3:]]
-    # A batch closes before it would hold more than max_vessels vessels;
-    # the next one's day counts from its own first start.
-    assert _pair_batches(pending, max_vessels=4) == [pending[:2], pending[2:]]
-    assert _pair_batches([]) == []
+    assert _pair_batches(pending, slow, 0, 4_000_000) == [pending[:3], pending[3:]]
+    # A batch closes before its first read would pass the rows asked: the
+    # first two meetings read 3,620 s of four vessels at a fix a second.
+    busy = pd.Series(1.0, index=range(1, 8))
+    assert _pair_batches(pending[:2], busy, 0, 14_480) == [pending[:2]]
+    assert _pair_batches(pending[:2], busy, 0, 14_479) == [pending[:1], pending[1:2]]
+    assert _pair_batches([], busy, 0, 40) == []
 
 
 def test_edge_events_found_whole_and_once():

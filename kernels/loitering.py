@@ -23,6 +23,7 @@ import numpy as np
 from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
 from ._jit import jit, jit_strict
 from ._movingpandas import (
+    SPHERE_BAND,
     ccw_hull_to_geos_ring,
     geodesic_below,
     min_area_rectangle_corners,
@@ -935,6 +936,48 @@ def _exact_hull(keys, m, xs, ys, hull):
     return h - 1
 
 
+# Slack on the bound below: covers the corners' and the haversine's rounding
+# (both relative errors far below 1e-9) many times over.
+_SURE_FIT_SLACK = 0.98
+
+
+@jit
+def _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
+    """True when the hull is so small that, whichever base edge and extreme
+    vertices the rectangle fitting picks, :func:`geodesic_below` on its
+    corners 0 and 2 returns True through its haversine branch.
+
+    Corner 0 is the foot of a hull vertex R on the line through a vertex
+    V with the base direction d, corner 2 the foot of a vertex L on the
+    parallel line through a vertex P. In the frame of d and its normal n
+    they are (R.d, V.n) and (L.d, P.n), so they lie at most sqrt(2) D apart,
+    D being the largest distance between two hull vertices (degrees). Their
+    great-circle distance is at most R_E (|dlat| + |dlon|) (along a meridian,
+    then along a parallel; radians) <= R_E sqrt(2) |c0 - c2| <= 2 R_E D.
+    Below 0.98 times the haversine branch's threshold (0.99 x the limit),
+    the decision is True whatever the rounding. Edges too short for their
+    squares to stay normal floats, and latitudes near the poles, are left
+    to the full test.
+    """
+    d2 = 0.0
+    for u in range(h):
+        p = hull[u]
+        if abs(lat[p]) > 89.0:
+            return False
+        q = hull[u + 1] if u + 1 < h else hull[0]
+        ex = lon[q] - lon[p]
+        ey = lat[q] - lat[p]
+        if ex * ex + ey * ey < 1e-200:
+            return False
+        for v in range(u + 1, h):
+            q = hull[v]
+            dx = lon[q] - lon[p]
+            dy = lat[q] - lat[p]
+            d2 = max(d2, dx * dx + dy * dy)
+    bound_m = 2.0 * EARTH_RADIUS_M * math.radians(math.sqrt(d2))
+    return bound_m < _SURE_FIT_SLACK * (1.0 - SPHERE_BAND) * max_diameter_m
+
+
 @jit_strict
 def _movingpandas_fits(hull, h, lon, lat, rx, ry, max_diameter_m):
     """MovingPandas' test on a window whose lon/lat hull is ``hull[:h]``
@@ -948,6 +991,8 @@ def _movingpandas_fits(hull, h, lon, lat, rx, ry, max_diameter_m):
         p = hull[0]
         q = hull[h - 1]
         return geodesic_below(lat[p], lon[p], lat[q], lon[q], max_diameter_m)
+    if _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
+        return True
     ccw_hull_to_geos_ring(hull, h, lon, lat, rx, ry)
     x0, y0, x2, y2 = min_area_rectangle_corners(rx, ry, h)
     return geodesic_below(y0, x0, y2, x2, max_diameter_m)

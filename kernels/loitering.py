@@ -952,12 +952,13 @@ def _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
     parallel line through a vertex P. In the frame of d and its normal n
     they are (R.d, V.n) and (L.d, P.n), so they lie at most sqrt(2) D apart,
     D being the largest distance between two hull vertices (degrees). Their
-    great-circle distance is at most R_E (|dlat| + |dlon|) (along a meridian,
-    then along a parallel; radians) <= R_E sqrt(2) |c0 - c2| <= 2 R_E D.
-    Below 0.98 times the haversine branch's threshold (0.99 x the limit),
-    the decision is True whatever the rounding. Edges too short for their
-    squares to stay normal floats, and latitudes near the poles, are left
-    to the full test.
+    great-circle distance is at most the length on the sphere of the straight
+    segment joining them in the (lon, lat) plane, the integral of
+    R_E sqrt(dlat^2 + cos^2(lat) dlon^2) <= R_E |c0 - c2| (radians), hence at
+    most sqrt(2) R_E D. Below 0.98 times the haversine branch's threshold
+    (0.99 x the limit), the decision is True whatever the rounding. Edges
+    too short for their squares to stay normal floats, and latitudes near
+    the poles, are left to the full test.
     """
     d2 = 0.0
     for u in range(h):
@@ -974,7 +975,7 @@ def _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
             dx = lon[q] - lon[p]
             dy = lat[q] - lat[p]
             d2 = max(d2, dx * dx + dy * dy)
-    bound_m = 2.0 * EARTH_RADIUS_M * math.radians(math.sqrt(d2))
+    bound_m = EARTH_RADIUS_M * math.radians(math.sqrt(2.0 * d2))
     return bound_m < _SURE_FIT_SLACK * (1.0 - SPHERE_BAND) * max_diameter_m
 
 

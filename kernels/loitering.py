@@ -1108,8 +1108,9 @@ def _stop_segment_movingpandas(
     # Sliding minima and maxima of lat and lon over the window (monotone
     # queues of row indices, head..tail).
     h1 = t1 = h2 = t2 = h3 = t3 = h4 = t4 = 0
-    # Lon/lat hull of the window, valid while stopped.
+    # Lon/lat hull of the rows lo_h..prev for some lo_h <= lo, when hull_ok.
     h = 0
+    hull_ok = False
     count = 0
     lo = -1
     n_win = 0
@@ -1152,7 +1153,15 @@ def _stop_segment_movingpandas(
                 slon[q_lon_hi[h4]],
                 corner_limit,
             ):
-                if previously_stopped:
+                # The hull of the rows lo_h..prev, lo_h <= lo, is that of
+                # lo..prev as long as the rows left behind hold none of its
+                # vertices; then only row k is new.
+                oldest = -1
+                if hull_ok:
+                    oldest = n_rows
+                    for u in range(h):
+                        oldest = min(oldest, hull[u])
+                if oldest >= lo:
                     for u in range(h):
                         keys[u] = hull[u]
                     keys[h] = k
@@ -1165,9 +1174,12 @@ def _stop_segment_movingpandas(
                         keys[m] = u
                         m += 1
                 h = _exact_hull(keys, m, slon, slat, hull)
+                hull_ok = True
                 is_stopped = _movingpandas_fits(
                     hull, h, slon, slat, rx, ry, max_diameter_m
                 )
+            else:
+                hull_ok = False
         if (
             not is_stopped
             and previously_stopped
@@ -1181,6 +1193,8 @@ def _stop_segment_movingpandas(
             count += 1
             lo = k
             n_win = 1
+            # The diameter used hull and keys as scratch.
+            hull_ok = False
         prev = k
     if is_stopped and st[prev] - st[lo] >= min_duration_s:
         stop_end[a + lo] = a + prev

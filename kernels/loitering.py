@@ -1362,15 +1362,18 @@ def stop_segments(
     WGS84, within 1e-7 m of geopy's Karney below 10 km, computed only when
     the haversine lies within 1 % of the limit. While stopped, a new point
     inside the hull leaves ring, rectangle and box unchanged (O(h));
-    otherwise the hull is rebuilt from its h vertices plus the point. A
-    sliding window that passes the prefilter costs O(w log w) (w points in
-    it). On sliver hulls (nearly collinear points, areas near 0) and
-    symmetric ones (equal areas) GEOS's choice of rectangle is decided by
-    its floating-point rounding -- its "diagonal" of a sliver can be half
-    the extent --, so this mode is compiled with strict IEEE arithmetic
-    (``jit_strict``) and rounds as GEOS does. GEOS intersects the side
-    lines in double-double arithmetic, this kernel in double after centring
-    them: the corners agree to about 1e-9 m.
+    otherwise the hull is rebuilt from its h vertices plus the point, and so
+    is a sliding window's while the rows it leaves behind hold none of its
+    vertices (else O(w log w), w points in the window). A hull whose widest
+    vertex pair D (degrees) gives sqrt(2) R_E D below 0.98 x 0.99 x the
+    limit fits without the rectangle: its corners 0 and 2 lie at most
+    sqrt(2) D apart whichever edge is picked. On sliver hulls (nearly
+    collinear points, areas near 0) and symmetric ones (equal areas) GEOS's
+    choice of rectangle is decided by its floating-point rounding -- its
+    "diagonal" of a sliver can be half the extent --, so this mode is
+    compiled with strict IEEE arithmetic (``jit_strict``) and rounds as GEOS
+    does. GEOS intersects the side lines in double-double arithmetic, this
+    kernel in double after centring them: the corners agree to about 1e-9 m.
 
     The honest mode is a fast-math compiled kernel; the MovingPandas mode is
     another, strict IEEE. No input validation beyond ``diameter`` (``ValueError``

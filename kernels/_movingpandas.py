@@ -245,6 +245,9 @@ def orientation(ax, ay, bx, by, cx, cy):
         return 0
     if abs(det) > 1e-14 * (abs(left) + abs(right)):
         return 1 if det > 0.0 else -1
+    if cx == bx and cy == by:
+        # The rectangle's walks test a line's own endpoint at every step.
+        return 0
     o = _exact_orientation(ax, ay, bx, by, cx, cy)
     if o != 2:
         return o

@@ -23,6 +23,7 @@ import numpy as np
 from ._geo import EARTH_RADIUS_M, KNOT_M_S, haversine_m
 from ._jit import jit, jit_strict
 from ._movingpandas import (
+    SPHERE_BAND,
     ccw_hull_to_geos_ring,
     geodesic_below,
     min_area_rectangle_corners,
@@ -935,6 +936,49 @@ def _exact_hull(keys, m, xs, ys, hull):
     return h - 1
 
 
+# Slack on the bound below: covers the corners' and the haversine's rounding
+# (both relative errors far below 1e-9) many times over.
+_SURE_FIT_SLACK = 0.98
+
+
+@jit
+def _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
+    """True when the hull is so small that, whichever base edge and extreme
+    vertices the rectangle fitting picks, :func:`geodesic_below` on its
+    corners 0 and 2 returns True through its haversine branch.
+
+    Corner 0 is the foot of a hull vertex R on the line through a vertex
+    V with the base direction d, corner 2 the foot of a vertex L on the
+    parallel line through a vertex P. In the frame of d and its normal n
+    they are (R.d, V.n) and (L.d, P.n), so they lie at most sqrt(2) D apart,
+    D being the largest distance between two hull vertices (degrees). Their
+    great-circle distance is at most the length on the sphere of the straight
+    segment joining them in the (lon, lat) plane, the integral of
+    R_E sqrt(dlat^2 + cos^2(lat) dlon^2) <= R_E |c0 - c2| (radians), hence at
+    most sqrt(2) R_E D. Below 0.98 times the haversine branch's threshold
+    (0.99 x the limit), the decision is True whatever the rounding. Edges
+    too short for their squares to stay normal floats, and latitudes near
+    the poles, are left to the full test.
+    """
+    d2 = 0.0
+    for u in range(h):
+        p = hull[u]
+        if abs(lat[p]) > 89.0:
+            return False
+        q = hull[u + 1] if u + 1 < h else hull[0]
+        ex = lon[q] - lon[p]
+        ey = lat[q] - lat[p]
+        if ex * ex + ey * ey < 1e-200:
+            return False
+        for v in range(u + 1, h):
+            q = hull[v]
+            dx = lon[q] - lon[p]
+            dy = lat[q] - lat[p]
+            d2 = max(d2, dx * dx + dy * dy)
+    bound_m = EARTH_RADIUS_M * math.radians(math.sqrt(2.0 * d2))
+    return bound_m < _SURE_FIT_SLACK * (1.0 - SPHERE_BAND) * max_diameter_m
+
+
 @jit_strict
 def _movingpandas_fits(hull, h, lon, lat, rx, ry, max_diameter_m):
     """MovingPandas' test on a window whose lon/lat hull is ``hull[:h]``
@@ -948,6 +992,8 @@ def _movingpandas_fits(hull, h, lon, lat, rx, ry, max_diameter_m):
         p = hull[0]
         q = hull[h - 1]
         return geodesic_below(lat[p], lon[p], lat[q], lon[q], max_diameter_m)
+    if _rectangle_surely_fits(hull, h, lon, lat, max_diameter_m):
+        return True
     ccw_hull_to_geos_ring(hull, h, lon, lat, rx, ry)
     x0, y0, x2, y2 = min_area_rectangle_corners(rx, ry, h)
     return geodesic_below(y0, x0, y2, x2, max_diameter_m)
@@ -1062,8 +1108,9 @@ def _stop_segment_movingpandas(
     # Sliding minima and maxima of lat and lon over the window (monotone
     # queues of row indices, head..tail).
     h1 = t1 = h2 = t2 = h3 = t3 = h4 = t4 = 0
-    # Lon/lat hull of the window, valid while stopped.
+    # Lon/lat hull of the rows lo_h..prev for some lo_h <= lo, when hull_ok.
     h = 0
+    hull_ok = False
     count = 0
     lo = -1
     n_win = 0
@@ -1106,7 +1153,15 @@ def _stop_segment_movingpandas(
                 slon[q_lon_hi[h4]],
                 corner_limit,
             ):
-                if previously_stopped:
+                # The hull of the rows lo_h..prev, lo_h <= lo, is that of
+                # lo..prev as long as the rows left behind hold none of its
+                # vertices; then only row k is new.
+                oldest = -1
+                if hull_ok:
+                    oldest = n_rows
+                    for u in range(h):
+                        oldest = min(oldest, hull[u])
+                if oldest >= lo:
                     for u in range(h):
                         keys[u] = hull[u]
                     keys[h] = k
@@ -1119,9 +1174,12 @@ def _stop_segment_movingpandas(
                         keys[m] = u
                         m += 1
                 h = _exact_hull(keys, m, slon, slat, hull)
+                hull_ok = True
                 is_stopped = _movingpandas_fits(
                     hull, h, slon, slat, rx, ry, max_diameter_m
                 )
+            else:
+                hull_ok = False
         if (
             not is_stopped
             and previously_stopped
@@ -1135,6 +1193,8 @@ def _stop_segment_movingpandas(
             count += 1
             lo = k
             n_win = 1
+            # The diameter used hull and keys as scratch.
+            hull_ok = False
         prev = k
     if is_stopped and st[prev] - st[lo] >= min_duration_s:
         stop_end[a + lo] = a + prev
@@ -1302,15 +1362,18 @@ def stop_segments(
     WGS84, within 1e-7 m of geopy's Karney below 10 km, computed only when
     the haversine lies within 1 % of the limit. While stopped, a new point
     inside the hull leaves ring, rectangle and box unchanged (O(h));
-    otherwise the hull is rebuilt from its h vertices plus the point. A
-    sliding window that passes the prefilter costs O(w log w) (w points in
-    it). On sliver hulls (nearly collinear points, areas near 0) and
-    symmetric ones (equal areas) GEOS's choice of rectangle is decided by
-    its floating-point rounding -- its "diagonal" of a sliver can be half
-    the extent --, so this mode is compiled with strict IEEE arithmetic
-    (``jit_strict``) and rounds as GEOS does. GEOS intersects the side
-    lines in double-double arithmetic, this kernel in double after centring
-    them: the corners agree to about 1e-9 m.
+    otherwise the hull is rebuilt from its h vertices plus the point, and so
+    is a sliding window's while the rows it leaves behind hold none of its
+    vertices (else O(w log w), w points in the window). A hull whose widest
+    vertex pair D (degrees) gives sqrt(2) R_E D below 0.98 x 0.99 x the
+    limit fits without the rectangle: its corners 0 and 2 lie at most
+    sqrt(2) D apart whichever edge is picked. On sliver hulls (nearly
+    collinear points, areas near 0) and symmetric ones (equal areas) GEOS's
+    choice of rectangle is decided by its floating-point rounding -- its
+    "diagonal" of a sliver can be half the extent --, so this mode is
+    compiled with strict IEEE arithmetic (``jit_strict``) and rounds as GEOS
+    does. GEOS intersects the side lines in double-double arithmetic, this
+    kernel in double after centring them: the corners agree to about 1e-9 m.
 
     The honest mode is a fast-math compiled kernel; the MovingPandas mode is
     another, strict IEEE. No input validation beyond ``diameter`` (``ValueError``

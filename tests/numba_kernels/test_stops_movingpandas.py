@@ -405,3 +405,46 @@ def test_same_stops_as_movingpandas_on_generated_tracks(
     )
     assert len(theirs) > 20
     assert ours == theirs
+
+
+def test_small_hull_shortcut_never_changes_the_decision(quiet_movingpandas):
+    # A hull is declared fitting, without the rectangle, when sqrt(2) R_E D
+    # (D its widest vertex pair, radians) stays below 0.98 x 0.99 x the
+    # limit. At the smallest such limit, GEOS's diagonal must still be
+    # below it: round clouds, slivers on the AIS grid, near a pole, across
+    # the antimeridian and the equator.
+    from kernels.loitering import _exact_hull, _rectangle_surely_fits
+
+    rng = np.random.default_rng(5)
+    earth_radius_m = 6_371_008.8
+    for case in range(2000):
+        n = int(rng.integers(3, 30))
+        lat0 = [rng.uniform(-88.5, 88.5), 0.0, 25.0, 88.9][case % 4]
+        lon0 = [rng.uniform(-180, 180), 179.9995, 62.0, -179.9995][case % 4]
+        r = 10 ** rng.uniform(0.0, 2.7)
+        if case % 3 == 0:
+            steps = rng.integers(-200, 201, 2)
+            t = np.arange(n)[:, None] + rng.integers(-1, 2, (n, 1)) * (case % 2)
+            pts = t * steps * AIS_STEP_DEG
+            lat = np.round((lat0 + pts[:, 1]) / AIS_STEP_DEG) * AIS_STEP_DEG
+            lon = np.round((lon0 + pts[:, 0]) / AIS_STEP_DEG) * AIS_STEP_DEG
+        else:
+            lat = lat0 + rng.normal(size=n) * r / M_PER_DEG * rng.uniform(0.05, 1)
+            lon = lon0 + rng.normal(size=n) * r / M_PER_DEG
+        keys = np.arange(n)
+        hull = np.empty(2 * n + 1, dtype=np.int64)
+        h = _exact_hull(keys, n, lon, lat, hull)
+        if h < 3:
+            continue
+        v = hull[:h]
+        widest = np.hypot(
+            lon[v][:, None] - lon[v][None, :], lat[v][:, None] - lat[v][None, :]
+        ).max()
+        bound_m = math.sqrt(2.0) * earth_radius_m * math.radians(widest)
+        limit = bound_m / (0.98 * 0.99) * (1.0 + 1e-9)
+        fits = _rectangle_surely_fits(hull, h, lon, lat, limit)
+        assert fits == (abs(lat).max() <= 89.0), (lat, lon)
+        if fits:
+            _, diagonal = mp_measures(lat, lon)
+            assert diagonal < limit, (lat, lon, diagonal, limit)
+            assert not _rectangle_surely_fits(hull, h, lon, lat, limit / 1.001)

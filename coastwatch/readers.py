@@ -55,6 +55,7 @@ from .schema import (
     COG_NOT_AVAILABLE,
     LAT_NOT_AVAILABLE,
     LON_NOT_AVAILABLE,
+    SENTINEL_TOLERANCE,
     SOG_NOT_AVAILABLE,
     STATIC_COLUMNS,
     TRACK_DTYPES,
@@ -1361,7 +1362,6 @@ def write_tracks(tracks: pd.DataFrame, path: str | os.PathLike) -> None:
 _CANONICAL_KEY = b"coastwatch.tracks"
 _CANONICAL_VALUE = b'{"version": 1, "sorted": true, "deduplicated": true}'
 _NAT_NS = np.iinfo(np.int64).min
-_SENTINEL_TOL = np.float32(1e-3)  # as conform_tracks
 CANONICAL_COMPRESSION = "lz4"
 """Codec of canonical Parquet files: lz4 decodes about a quarter faster than
 zstd for files about a fifth larger (``scripts/bench_readers.py``)."""
@@ -1401,9 +1401,9 @@ def _is_clean_track_table(tracks: pd.DataFrame) -> bool:
     # never holds it.
     if (
         np.fmax.reduce(tracks["sog"].to_numpy())
-        >= np.float32(SOG_NOT_AVAILABLE) - _SENTINEL_TOL
+        >= np.float32(SOG_NOT_AVAILABLE) - SENTINEL_TOLERANCE
         or np.fmax.reduce(tracks["cog"].to_numpy())
-        >= np.float32(COG_NOT_AVAILABLE) - _SENTINEL_TOL
+        >= np.float32(COG_NOT_AVAILABLE) - SENTINEL_TOLERANCE
         or np.fmax.reduce(tracks["heading"].to_numpy()) >= 360
         or np.fmin.reduce(tracks["length"].to_numpy()) <= 0
         or any(tracks[c].hasnans for c in TRACK_DTYPES if TRACK_DTYPES[c] == "str")

@@ -90,6 +90,10 @@ TRACK_DTYPES: dict[str, object] = {
     "transceiver_class": "str",
 }
 
+SENTINEL_TOLERANCE = np.float32(1e-3)
+"""float32 values within this of a 'not available' code (102.3 kn, 360 deg)
+are that code."""
+
 _FILL = {
     "sog": np.nan,
     "cog": np.nan,
@@ -241,7 +245,7 @@ def conform_tracks(frame: pd.DataFrame) -> pd.DataFrame:
     conformed = pd.DataFrame(out, index=frame.index)
     for name, limit in (("sog", SOG_NOT_AVAILABLE), ("cog", COG_NOT_AVAILABLE)):
         values = conformed[name].to_numpy()
-        sentinel = values >= np.float32(limit) - np.float32(1e-3)
+        sentinel = values >= np.float32(limit) - SENTINEL_TOLERANCE
         if sentinel.any():
             conformed[name] = np.where(sentinel, np.float32(np.nan), values)
     length = conformed["length"].to_numpy()

@@ -888,6 +888,10 @@ def _exact_hull(keys, m, xs, ys, hull):
     Andrew's monotone chain; ``keys`` is sorted in place, ``hull`` needs
     2 m + 1 slots. Returns the vertex count: 1 when all points coincide, 2
     (the extreme points) when they are collinear.
+
+    The chain is :func:`_hull`'s with another turn test. One chain choosing
+    its test by a runtime flag made the MovingPandas mode 40 % slower and
+    the honest one 15 % (the flag keeps Numba from inlining either test).
     """
     _sort_xy(keys, xs, ys, m)
     # Repeated points would come back as repeated vertices.

@@ -339,6 +339,15 @@ class Cause:
         return "MP diagonal < 500 m <= true diameter"
 
 
+def _trimmed(window: list[int], t, r: int) -> list[int]:
+    """MovingPandas' trim while not stopped: the longest suffix spanning less
+    than ``min_duration`` before row ``r``, at least two rows."""
+    j = 0
+    while len(window) - j > 2 and t[r] - t[window[j]] >= MIN_DURATION_NS:
+        j += 1
+    return window[j:]
+
+
 def replay(t, lat, lon):
     """MovingPandas' stop loop, run with both criteria in lockstep.
 
@@ -356,11 +365,7 @@ def replay(t, lat, lon):
         for run in runs.values():
             run["win"].append(r)
             if not run["stopped"]:
-                w = run["win"]
-                j = 0
-                while len(w) - j > 2 and t[r] - t[w[j]] >= MIN_DURATION_NS:
-                    j += 1
-                run["win"] = w[j:]
+                run["win"] = _trimmed(run["win"], t, r)
         same = (
             runs["MP"]["win"][0] == runs["kernel"]["win"][0]
             and runs["MP"]["stopped"] == runs["kernel"]["stopped"]
@@ -417,11 +422,7 @@ def replay_compatible(t, lat, lon):
         for run in runs.values():
             run["win"].append(r)
             if not run["stopped"]:
-                w = run["win"]
-                j = 0
-                while len(w) - j > 2 and t[r] - t[w[j]] >= MIN_DURATION_NS:
-                    j += 1
-                run["win"] = w[j:]
+                run["win"] = _trimmed(run["win"], t, r)
         same = runs["MP"]["win"] == runs["kernel"]["win"]
         for name, run in runs.items():
             w = run["win"]

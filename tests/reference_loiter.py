@@ -139,14 +139,21 @@ def stop_windows(t, rows, min_dur, fits):
     return stops
 
 
-def stop_segments(t, lat, lon, offsets, max_diameter_m, min_dur):
-    """Stops as dicts: segment, start, end, duration, diameter, centroid, n."""
+def stop_segments(t, lat, lon, offsets, max_diameter_m, min_dur, fits=None):
+    """Stops as dicts: segment, start, end, duration, diameter, centroid, n.
+
+    ``fits(rows)`` decides whether a window fits; by default its largest
+    great-circle distance is below ``max_diameter_m``.
+    """
+    if fits is None:
+
+        def fits(w):
+            return diameter_m(lat, lon, w) < max_diameter_m
+
     out = []
     for k in range(len(offsets) - 1):
         rows = _valid_rows(lat, lon, offsets[k], offsets[k + 1])
-        for s, e in stop_windows(
-            t, rows, min_dur, lambda w: diameter_m(lat, lon, w) < max_diameter_m
-        ):
+        for s, e in stop_windows(t, rows, min_dur, fits):
             members = [i for i in rows if s <= i <= e]
             out.append(
                 {
@@ -207,3 +214,24 @@ def reception_context(
                 heard.add(vessel[r])
         counts.append(len(heard))
     return counts
+
+
+def assert_same_stops(got, exp):
+    """``kernels.stop_segments``' arrays hold the records of ``stop_segments``.
+
+    Rows, segments and counts exactly; times, diameters and centroids to
+    rounding (the kernel sums in another order).
+    """
+    import numpy as np
+
+    assert got[0].tolist() == [r["segment"] for r in exp]
+    assert got[1].tolist() == [r["start"] for r in exp]
+    assert got[2].tolist() == [r["end"] for r in exp]
+    assert got[7].tolist() == [r["n_points"] for r in exp]
+    if exp:
+        for i, key in enumerate(
+            ["duration", "diameter", "centroid_lat", "centroid_lon"], start=3
+        ):
+            np.testing.assert_allclose(
+                got[i], [r[key] for r in exp], rtol=1e-9, atol=1e-7, err_msg=key
+            )

@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import reference_loiter
 from geographiclib.geodesic import Geodesic
-from reference_loiter import _valid_rows, diameter_m, stop_windows, wrap_deg
 
 
 def geodesic_m(lat1, lon1, lat2, lon2):
@@ -193,29 +193,12 @@ def stop_segments(t, lat, lon, offsets, max_diameter_m, min_dur):
     """Stops as dicts (as ``reference_loiter.stop_segments``), with
     MovingPandas' criterion deciding the windows; ``diameter`` is still the
     largest great-circle distance between two points of the stop."""
-    out = []
-    for k in range(len(offsets) - 1):
-        rows = _valid_rows(lat, lon, offsets[k], offsets[k + 1])
-        for s, e in stop_windows(
-            t,
-            rows,
-            min_dur,
-            lambda w: movingpandas_fits(lat, lon, w, max_diameter_m),
-        ):
-            members = [i for i in rows if s <= i <= e]
-            out.append(
-                {
-                    "segment": k,
-                    "start": s,
-                    "end": e,
-                    "duration": float(t[e] - t[s]),
-                    "diameter": diameter_m(lat, lon, members),
-                    "centroid_lat": sum(lat[i] for i in members) / len(members),
-                    "centroid_lon": wrap_deg(
-                        lon[s]
-                        + sum(wrap_deg(lon[i] - lon[s]) for i in members) / len(members)
-                    ),
-                    "n_points": len(members),
-                }
-            )
-    return out
+    return reference_loiter.stop_segments(
+        t,
+        lat,
+        lon,
+        offsets,
+        max_diameter_m,
+        min_dur,
+        fits=lambda w: movingpandas_fits(lat, lon, w, max_diameter_m),
+    )

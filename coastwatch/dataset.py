@@ -19,10 +19,15 @@ reading the days it touches (work that needs every vessel at once:
 rendezvous, reception context). The bucket of an MMSI is
 ``(h * n_buckets) >> 32`` for ``h`` the high 32 bits of the SplitMix64 mix
 of the MMSI: uniform over vessels whatever their number plan, and any bucket
-count can be chosen after the data has been seen. A bucket with more rows
-than fit in one pass is written as several ``part-NNN`` files. Within a file,
-rows are sorted by (mmsi, timestamp); columns are the canonical track table
-(:mod:`coastwatch.schema`).
+count can be chosen after the data has been seen.
+
+A bucket is written in parts of at most about ``rows_per_pass`` fixes, one
+``part-NNN`` file per part and day. A part is a range of the bucket's hash
+values (a vessel is never split) and holds the same vessels on every day,
+so a vessel's whole history is also read by reading one part across the
+days: per-vessel work then needs the memory of one part, however the
+vessels fall into buckets. Within a file, rows are sorted by (mmsi,
+timestamp); columns are the canonical track table (:mod:`coastwatch.schema`).
 
 The manifest (JSON) records ``format`` (``coastwatch-tracks``), ``version``,
 ``buckets``, ``rows`` (total), ``partitions`` (rows per day and bucket),
@@ -85,7 +90,10 @@ _RUN_KEYS = ("_hash", "mmsi", "timestamp", "_order")
 # positions and times costs seconds per million rows for nothing.
 _DICTIONARY = ["mmsi", "name", "transceiver_class", "ship_type", "nav_status"]
 DEFAULT_ROWS_PER_BUCKET = 2_000_000
-"""Bucket size aimed at when the count is not given: about 1 GB at work."""
+"""Bucket size aimed at when the count is not given."""
+DEFAULT_ROWS_PER_PASS = 1_000_000
+"""Fixes of one part of a bucket (a vessel is never split): per-vessel work on
+a part peaks about 0.4 GB above the process's own memory."""
 
 
 def _mix32(mmsi: np.ndarray) -> np.ndarray:
@@ -227,12 +235,32 @@ class TrackDataset:
             self._files[key] = sorted(folder.glob("part-*.parquet"))
         return self._files[key]
 
-    def read_bucket(self, bucket: int, columns: Sequence[str] | None = None):
-        """All fixes of one bucket (every day), as a track table.
+    def parts(self, bucket: int) -> list[int]:
+        """The part numbers of one bucket, over all days (may be empty)."""
+        return sorted(
+            {
+                _part_number(p)
+                for day in self.partitions
+                for p in self.files(day, bucket)
+            }
+        )
+
+    def read_bucket(
+        self,
+        bucket: int,
+        columns: Sequence[str] | None = None,
+        part: int | None = None,
+    ):
+        """All fixes of one bucket, or of one part of it (every day).
 
         Rows come day by day, each file in (mmsi, timestamp) order.
         """
-        paths = [p for day in self.partitions for p in self.files(day, bucket)]
+        paths = [
+            p
+            for day in self.partitions
+            for p in self.files(day, bucket)
+            if part is None or _part_number(p) == part
+        ]
         return _read(paths, columns)
 
     def read_time(
@@ -268,6 +296,15 @@ def _partition_dir(root: Path, day: str, bucket: int, n_buckets: int) -> Path:
     return root / f"day={day}" / f"bucket={bucket:0{width}d}"
 
 
+def part_file(folder: Path, part: int) -> Path:
+    """The file of part ``part`` in a day and bucket folder."""
+    return folder / f"part-{part:03d}.parquet"
+
+
+def _part_number(path: Path) -> int:
+    return int(path.stem.split("-", 1)[1])
+
+
 def _read(paths, columns, filters=None) -> pd.DataFrame:
     """Read Parquet files into one table (canonical dtypes where canonical)."""
     tables = [
@@ -282,7 +319,14 @@ def _read(paths, columns, filters=None) -> pd.DataFrame:
             frame[name] = pd.Series([], dtype=np.int64)
         return frame[list(columns)] if columns else frame
     table = pa.concat_tables(tables, promote_options="permissive")
-    return table.to_pandas()
+    del tables
+    frame = table.to_pandas()
+    del table
+    # The decoded pages and the Arrow table stay in Arrow's pool and the
+    # heap once freed (about 70 bytes a fix): handed back now, the caller's
+    # work does not land on top of them.
+    release_memory()
+    return frame
 
 
 # --------------------------------------------------------------------------
@@ -365,7 +409,7 @@ def _write_days(
         table = pa.Table.from_pandas(piece, schema=_SCHEMA, preserve_index=False)
         pq.write_table(
             table,
-            folder / f"part-{part:03d}.parquet",
+            part_file(folder, part),
             row_group_size=_ROW_GROUP,
             compression=CANONICAL_COMPRESSION,
             use_dictionary=_DICTIONARY,
@@ -441,6 +485,7 @@ def write_dataset(
     *,
     buckets: int | None = None,
     rows_per_bucket: int = DEFAULT_ROWS_PER_BUCKET,
+    rows_per_pass: int = DEFAULT_ROWS_PER_PASS,
 ) -> TrackDataset:
     """Write a track table held in memory as a partitioned dataset.
 
@@ -454,6 +499,8 @@ def write_dataset(
         Number of MMSI hash buckets; default ``ceil(rows / rows_per_bucket)``.
     rows_per_bucket : int
         Bucket size aimed at when ``buckets`` is not given.
+    rows_per_pass : int
+        Fixes per part of a bucket, as for :func:`ingest_partitioned`.
 
     Returns
     -------
@@ -461,15 +508,21 @@ def write_dataset(
     """
     tracks = conform_tracks(tracks)
     n_buckets = _choose_buckets(len(tracks), buckets, rows_per_bucket)
+    mmsi = tracks["mmsi"].to_numpy(np.int64)
+    hashes = _mix32(mmsi)
+    sizes = pd.DataFrame({"h": hashes, "m": mmsi}).groupby(["h", "m"]).size()
+    counts = dict(zip(sizes.index.tolist(), sizes.tolist(), strict=True))
     staging = _Staging(output)
     try:
         written = _Written()
-        bucket = mmsi_buckets(tracks["mmsi"].to_numpy(np.int64), n_buckets)
         for b in range(n_buckets):
-            rows = np.flatnonzero(bucket == b)
-            piece = tracks.iloc[rows]
-            order = np.lexsort((timestamps_ns(piece), piece["mmsi"].to_numpy()))
-            written.merge(_write_days(piece.iloc[order], staging.root, b, n_buckets, 0))
+            lo, hi = _hash_range(b, n_buckets)
+            for part, (a, c) in enumerate(_passes(counts, lo, hi, rows_per_pass)):
+                piece = tracks.iloc[np.flatnonzero((hashes >= a) & (hashes < c))]
+                order = np.lexsort((timestamps_ns(piece), piece["mmsi"].to_numpy()))
+                written.merge(
+                    _write_days(piece.iloc[order], staging.root, b, n_buckets, part)
+                )
         _write_manifest(staging.root, n_buckets, written)
     except BaseException:
         staging.abort()
@@ -603,23 +656,32 @@ def _read_runs(runs: list[Path], lo: int, hi: int) -> list[pd.DataFrame]:
         table = pq.read_table(run, filters=[("_hash", ">=", lo), ("_hash", "<", hi)])
         if table.num_rows:
             parts.append(table.to_pandas())
+        del table
+    release_memory()
     return parts
 
 
 def _passes(counts: dict, lo: int, hi: int, rows_per_pass: int):
-    """Hash sub-ranges of ``[lo, hi)`` of at most ``rows_per_pass`` rows.
+    """Hash sub-ranges of ``[lo, hi)`` that hold at most ``rows_per_pass`` rows.
 
-    A single MMSI is never split: a pass may exceed the bound by one vessel.
+    The MMSIs of one hash value (one vessel, or the rare few whose hashes
+    collide) are never split: such a group larger than the bound is a pass
+    of its own. Yields ``(start, end)`` in order, covering the hash values
+    of every row in ``[lo, hi)``; none is empty.
     """
-    keys = sorted(k for k in counts if lo <= k[0] < hi)
+    per_hash: dict[int, int] = {}
+    for (h, _), n in counts.items():
+        if lo <= h < hi:
+            per_hash[h] = per_hash.get(h, 0) + n
     start, total = lo, 0
-    for i, key in enumerate(keys):
-        total += counts[key]
-        last = i + 1 == len(keys)
-        if last or (total >= rows_per_pass and keys[i + 1][0] != key[0]):
-            end = hi if last else keys[i + 1][0]
-            yield start, end
-            start, total = end, 0
+    for h in sorted(per_hash):
+        n = per_hash[h]
+        if total and total + n > rows_per_pass:
+            yield start, h
+            start, total = h, 0
+        total += n
+    if total:
+        yield start, hi
 
 
 @dataclass
@@ -659,7 +721,10 @@ def _write_bucket(task: _BucketWrite) -> _BucketWritten:
             path = frame["_path"].to_numpy(np.int64)
             frame["_file"] = task.file_base[path] + frame["_file"].to_numpy(np.int64)
         frame = _finish(parts, report, quarantine, task.static)
+        del parts
         written.merge(_write_days(frame, task.root, task.bucket, task.n_buckets, part))
+        del frame
+        release_memory()
     return _BucketWritten(written, report, quarantine)
 
 
@@ -675,7 +740,7 @@ def ingest_partitioned(
     nmea_workers: int = 1,
     buckets: int | None = None,
     rows_per_bucket: int = DEFAULT_ROWS_PER_BUCKET,
-    rows_per_pass: int = 4_000_000,
+    rows_per_pass: int = DEFAULT_ROWS_PER_PASS,
     progress: Callable[[int], None] | None = None,
     executor=None,
 ) -> TrackDataset:
@@ -684,10 +749,11 @@ def ingest_partitioned(
     The first pass reads the files chunk by chunk (as
     :func:`coastwatch.readers.ingest`), sorts each cleaned chunk by (MMSI
     hash, MMSI, time) and spills it as a run; the second pass reads the
-    runs one hash range at a time (at most ``rows_per_pass`` rows, one
-    vessel never split), removes duplicates, joins static data and writes
-    the rows by day into their bucket's folder. Memory is bounded by one
-    chunk, one pass and the per-vessel counts, not by the input size.
+    runs one hash range at a time (a part of the bucket: at most
+    ``rows_per_pass`` rows, one vessel never split), removes duplicates,
+    joins static data and writes the rows by day into their bucket's
+    folder. Memory is bounded by one chunk, one pass and the per-vessel
+    counts, not by the input size.
 
     Parameters
     ----------
@@ -702,7 +768,9 @@ def ingest_partitioned(
     rows_per_bucket : int
         Bucket size aimed at when ``buckets`` is not given.
     rows_per_pass : int
-        Rows merged at once in the second pass (about 100 bytes each).
+        Rows of one part of a bucket, merged at once in the second pass
+        (about 450 bytes each at the peak) and read at once by per-vessel
+        work later.
     progress : callable, optional
         Called with input bytes consumed, for a progress bar (serial runs).
     executor : optional

@@ -7,11 +7,12 @@ passes of independent tasks (:class:`SerialExecutor` runs them one after
 another in this process; :mod:`coastwatch.distributed` runs them on a Dask
 cluster):
 
-1. **per bucket** (all days of one MMSI hash bucket: every vessel's whole
-   history): segmentation, loitering, dark-gap candidates, reception
-   counts (messages owed and heard) per transceiver class, vessel
-   profiles; the segmented fixes are written to a work folder laid out
-   like the dataset.
+1. **per part of a bucket** (all days of one part of an MMSI hash bucket:
+   every vessel's whole history, at most about ``rows_per_pass`` fixes
+   however the vessels fall into buckets): segmentation, loitering,
+   dark-gap candidates, reception counts (messages owed and heard) per
+   transceiver class, vessel profiles; the segmented fixes are written to
+   a work folder laid out like the dataset.
 2. **per time window** (all vessels; each window read with a halo of
    ``segment.max_gap_h + rendezvous.max_break_s + 2 steps`` on both sides,
    more after when a meeting or a dark gap runs on): rendezvous starting in
@@ -64,7 +65,7 @@ from . import days as _days
 from ._memory import release_memory
 from .config import Config, load_config
 from .daily import split_days, write_day_products
-from .dataset import TrackDataset, _partition_dir, mmsi_buckets
+from .dataset import TrackDataset, _partition_dir, mmsi_buckets, part_file
 from .detection import (
     _Arrays,
     _assemble_events,
@@ -166,7 +167,7 @@ class PartitionedRun:
 
 
 # --------------------------------------------------------------------------
-# Pass 1: per bucket
+# Pass 1: per part of a bucket
 # --------------------------------------------------------------------------
 
 
@@ -174,6 +175,9 @@ class PartitionedRun:
 class _BucketTask:
     dataset: TrackDataset
     bucket: int
+    # One part of the bucket (its vessels' whole histories): the memory of
+    # the pass is bounded by a part, whatever the bucket's size.
+    part: int
     config: Config
     work: Path
     coverage_grid: tuple | None
@@ -196,9 +200,9 @@ class _BucketResult:
 
 
 def _bucket_pass(task: _BucketTask) -> _BucketResult:
-    """Segment one bucket's vessels and find what each vessel alone tells."""
+    """Segment one part's vessels and find what each vessel alone tells."""
     cfg = task.config
-    tracks = task.dataset.read_bucket(task.bucket, _BUCKET_COLUMNS)
+    tracks = task.dataset.read_bucket(task.bucket, _BUCKET_COLUMNS, task.part)
     tracks, _ = segment(tracks, cfg)
     arrays = _Arrays(tracks)
     loitering = _loitering(arrays, cfg)
@@ -209,7 +213,9 @@ def _bucket_pass(task: _BucketTask) -> _BucketResult:
     coverage = _coverage_counts(arrays, cfg.gaps, task.coverage_grid, classes)
     profiles = vessel_profiles(tracks)
     day_numbers = np.unique(_days.day_numbers(arrays.t_ns, cfg.grid.day_boundary))
-    partitions = _write_segmented(tracks, task.work, task.bucket, task.dataset.buckets)
+    partitions = _write_segmented(
+        tracks, task.work, task.bucket, task.dataset.buckets, task.part
+    )
     hours, hour_counts = np.unique(arrays.t_ns // (3600 * _NS), return_counts=True)
     return _BucketResult(
         loitering,
@@ -233,7 +239,7 @@ def _fix_rates(mmsi: np.ndarray, t_ns: np.ndarray) -> pd.Series:
 
 
 def _write_segmented(
-    tracks: pd.DataFrame, root: Path, bucket: int, n_buckets: int
+    tracks: pd.DataFrame, root: Path, bucket: int, n_buckets: int, part: int
 ) -> dict[str, int]:
     """Write segmented fixes by UTC day, in time order.
 
@@ -257,7 +263,7 @@ def _write_segmented(
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(
             pa.Table.from_pandas(frame.iloc[lo:hi], preserve_index=False),
-            folder / "part-000.parquet",
+            part_file(folder, part),
             row_group_size=32_768,
             compression="lz4",
             use_dictionary=["mmsi", "track"],
@@ -545,7 +551,7 @@ def _planned_windows(
     ----------
     hours, counts : ndarray of int64
         UTC hours (since the epoch) with fixes and the fixes in each; an
-        hour may appear several times (one entry per bucket).
+        hour may appear several times (one entry per part of a bucket).
     halo_s : int
         Data read on each side of a window, seconds.
     dark_start_s, dark_reach_s : ndarray of int64
@@ -701,13 +707,18 @@ def _detect(
         if extent is not None
         else None
     )
-    tasks = [_BucketTask(ds, b, cfg, work, grid) for b in range(ds.buckets)]
+    tasks = [
+        _BucketTask(ds, b, part, cfg, work, grid)
+        for b in range(ds.buckets)
+        for part in ds.parts(b) or [0]
+    ]
     results = timed("vessels", executor.map, _bucket_pass, tasks, "vessels")
 
     partitions: dict[str, dict[int, int]] = {}
-    for b, result in enumerate(results):
+    for task, result in zip(tasks, results, strict=True):
         for day, n in result.partitions.items():
-            partitions.setdefault(day, {})[b] = n
+            counts = partitions.setdefault(day, {})
+            counts[task.bucket] = counts.get(task.bucket, 0) + n
     segmented = TrackDataset(
         work, ds.buckets, dict(sorted(partitions.items())), extent, ds.time_range
     )
@@ -941,7 +952,8 @@ class _DayWrite:
     config: Config
     events: pd.DataFrame
     incidents: pd.DataFrame | None
-    traffic: DayTraffic
+    spec: object
+    extent: tuple | None
     rows: int
     out_dir: Path
     inputs: list[str]
@@ -950,7 +962,18 @@ class _DayWrite:
 def _day_write(task: _DayWrite) -> dict[str, Path]:
     cfg = task.config
     events = finalise_events(task.events)
-    grid = risk_grid(None, events, cfg, days=[task.label], traffic=task.traffic)
+    # The traffic layer bucket by bucket, each piece added as it is made:
+    # in the task, so that no grid of a day outlives it (a year of them
+    # would not fit).
+    half_seconds, vessels = np.int64(0), 0
+    for b in range(task.segmented.buckets):
+        piece = _day_traffic(_DayTask(task.segmented, task.label, cfg, b, task.spec))
+        half_seconds = half_seconds + piece[0]
+        vessels += piece[1]
+        del piece
+    number = _days.number_of_label(task.label)
+    traffic = DayTraffic(task.extent, {number: half_seconds}, {number: vessels})
+    grid = risk_grid(None, events, cfg, days=[task.label], traffic=traffic)
     vessels = set(events["mmsi"].tolist()) | {
         int(v) for v in events["other_mmsi"].dropna().tolist()
     }
@@ -1005,24 +1028,12 @@ def _products(
         day_grid_spec(cfg, extent, finalise_events(d.events))
         for d, (extent, _) in zip(days, extents, strict=True)
     ]
-    traffic_tasks = [
-        _DayTask(seg, d.day, cfg, b, spec)
-        for d, spec in zip(days, specs, strict=True)
-        for b in range(seg.buckets)
-    ]
-    pieces = executor.map(_day_traffic, traffic_tasks, "products")
-    writes = []
-    for k, (d, (extent, rows)) in enumerate(zip(days, extents, strict=True)):
-        number = _days.number_of_label(d.day)
-        mine = pieces[k * seg.buckets : (k + 1) * seg.buckets]
-        half_seconds = sum((p[0] for p in mine), start=np.int64(0))
-        vessels = sum(p[1] for p in mine)
-        traffic = DayTraffic(extent, {number: half_seconds}, {number: vessels})
-        writes.append(
-            _DayWrite(
-                seg, d.day, cfg, d.events, d.incidents, traffic, rows, out_dir, inputs
-            )
+    writes = [
+        _DayWrite(
+            seg, d.day, cfg, d.events, d.incidents, spec, extent, rows, out_dir, inputs
         )
+        for d, spec, (extent, rows) in zip(days, specs, extents, strict=True)
+    ]
     written = executor.map(_day_write, writes, "products")
     return {d.day.isoformat(): paths for d, paths in zip(days, written, strict=True)}
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 import scale_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coastwatch.accounting import Quarantine, ReadReport
 from coastwatch.dataset import (
@@ -15,6 +18,7 @@ from coastwatch.dataset import (
     TrackDataset,
     _hash_range,
     _mix32,
+    _passes,
     ingest_partitioned,
     is_dataset,
     mmsi_buckets,
@@ -85,6 +89,71 @@ def test_ingest_keeps_every_row_and_the_report(tmp_path):
     assert meta["extent"][:2] == [lat.min(), lat.max()]
     assert ds.extent == tuple(meta["extent"])
     assert ds.time_range[0] == ref["timestamp"].min()
+
+
+@pytest.mark.parametrize("writer", ["ingest", "write_dataset"])
+def test_parts_hold_whole_vessel_histories_of_bounded_size(tmp_path, writer):
+    tracks = read_tracks(scale_data.multiday_file())
+    if writer == "ingest":
+        ds = ingest_partitioned(
+            scale_data.multiday_file(), tmp_path / "ds", buckets=2, rows_per_pass=9_000
+        )
+    else:
+        ds = write_dataset(tracks, tmp_path / "ds", buckets=2, rows_per_pass=9_000)
+    per_vessel = tracks["mmsi"].value_counts()
+    assert per_vessel.max() < 9_000  # so no part may pass the bound
+    seen = set()
+    for b in range(2):
+        parts = ds.parts(b)
+        assert len(parts) >= 3
+        whole = ds.read_bucket(b)
+        pieces = [ds.read_bucket(b, part=p) for p in parts]
+        pd.testing.assert_frame_equal(
+            _sorted(pd.concat(pieces, ignore_index=True)), _sorted(whole)
+        )
+        for piece in pieces:
+            assert 0 < len(piece) <= 9_000
+            vessels = set(piece["mmsi"].tolist())
+            assert not vessels & seen  # a vessel's whole history in one part
+            seen |= vessels
+            # Every fix of those vessels, whatever the day.
+            assert len(piece) == per_vessel[sorted(vessels)].sum()
+    assert len(ds.days) >= 2 and seen == set(per_vessel.index)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 40), st.integers(1, 3)),
+        st.integers(1, 30),
+        max_size=60,
+    ),
+    st.integers(1, 50),
+    st.integers(0, 20),
+    st.integers(21, 41),
+)
+def test_passes_cover_the_range_in_bounded_parts(counts, bound, lo, hi):
+    passes = list(_passes(counts, lo, hi, bound))
+    inside = {k: n for k, n in counts.items() if lo <= k[0] < hi}
+    if not inside:
+        assert passes == []
+        return
+    assert passes[0][0] == lo and passes[-1][1] == hi
+    assert all(a < b for a, b in passes)
+    assert all(p[1] == q[0] for p, q in itertools.pairwise(passes))  # no gap
+    per_hash: dict[int, int] = {}
+    for (h, _), n in inside.items():
+        per_hash[h] = per_hash.get(h, 0) + n
+    for a, b in passes:
+        rows = [n for h, n in per_hash.items() if a <= h < b]
+        assert rows  # none empty
+        # At most the bound, unless one hash value alone passes it.
+        assert sum(rows) <= bound or len(rows) == 1
+    # Greedy: a part and the next hash value's rows would pass the bound.
+    for (a, b), (_, c) in itertools.pairwise(passes):
+        first_next = min(h for h in per_hash if b <= h < c)
+        total = sum(n for h, n in per_hash.items() if a <= h < b)
+        assert total + per_hash[first_next] > bound
 
 
 def test_duplicates_across_files_counted_in_the_later_file(tmp_path):

@@ -251,9 +251,11 @@ def _segmented(ds, config, work):
 
     parts = {}
     for b in range(ds.buckets):
-        result = _bucket_pass(_BucketTask(ds, b, config, Path(work), None))
-        for label, n in result.partitions.items():
-            parts.setdefault(label, {})[b] = n
+        for part in ds.parts(b):
+            task = _BucketTask(ds, b, part, config, Path(work), None)
+            for label, n in _bucket_pass(task).partitions.items():
+                counts = parts.setdefault(label, {})
+                counts[b] = counts.get(b, 0) + n
     return TrackDataset(Path(work), ds.buckets, parts, ds.extent, ds.time_range)
 
 

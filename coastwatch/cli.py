@@ -136,6 +136,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                 layer=args.layer,
                 nmea_workers=_nmea_workers(args),
                 buckets=args.buckets,
+                **_part_rows(args),
                 executor=executor,
             )
         report_path = output / "read_report.json"
@@ -463,6 +464,7 @@ class _scaled_input:
             layer=args.layer,
             nmea_workers=_nmea_workers(args),
             buckets=args.buckets,
+            **_part_rows(args),
             executor=self.executor,
         )
         return dataset, time.perf_counter() - started
@@ -595,15 +597,27 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
         help="MMSI hash buckets of a partitioned dataset (default: about "
         "2 million fixes each)",
     )
+    parser.add_argument(
+        "--part-rows",
+        type=int,
+        metavar="N",
+        help="fixes per part of a bucket, whole vessels (default 1 million): "
+        "per-vessel work reads one part at a time, about 450 bytes a fix",
+    )
+
+
+def _part_rows(args) -> dict:
+    """``rows_per_pass`` for the dataset writers when --part-rows is given."""
+    return {} if args.part_rows is None else {"rows_per_pass": args.part_rows}
 
 
 def _add_partitioned_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--partitioned",
         action="store_true",
-        help="run out of core: memory bounded by a partition (a bucket of "
-        "vessels, a time window), not by the input; implied by --workers N > 1, "
-        "--scheduler, or a partitioned dataset as the input",
+        help="run out of core: memory bounded by a partition (a part of a "
+        "bucket of vessels, a time window), not by the input; implied by "
+        "--workers N > 1, --scheduler, or a partitioned dataset as the input",
     )
     parser.add_argument(
         "--window-h",

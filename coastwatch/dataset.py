@@ -320,7 +320,8 @@ def _read(paths, columns, filters=None) -> pd.DataFrame:
         return frame[list(columns)] if columns else frame
     table = pa.concat_tables(tables, promote_options="permissive")
     del tables
-    frame = table.to_pandas()
+    # One block per column, so that a caller can free columns one by one.
+    frame = table.to_pandas(split_blocks=True)
     del table
     # The decoded pages and the Arrow table stay in Arrow's pool and the
     # heap once freed (about 70 bytes a fix): handed back now, the caller's
@@ -471,6 +472,11 @@ class _Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _check_rows_per_pass(rows_per_pass: int) -> None:
+    if rows_per_pass < 1:
+        raise InputError(None, f"rows per part must be >= 1, got {rows_per_pass}")
+
+
 def _choose_buckets(rows: int, buckets: int | None, rows_per_bucket: int) -> int:
     if buckets is not None:
         if buckets < 1:
@@ -506,6 +512,7 @@ def write_dataset(
     -------
     TrackDataset
     """
+    _check_rows_per_pass(rows_per_pass)
     tracks = conform_tracks(tracks)
     n_buckets = _choose_buckets(len(tracks), buckets, rows_per_bucket)
     mmsi = tracks["mmsi"].to_numpy(np.int64)
@@ -784,6 +791,7 @@ def ingest_partitioned(
         The dataset written; ``report`` (when given) holds the counts, with
         ``read == accepted + rejected`` per file.
     """
+    _check_rows_per_pass(rows_per_pass)
     report = report if report is not None else ReadReport()
     executor = executor or _Serial()
     paths = _expand_sources(source)

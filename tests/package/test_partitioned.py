@@ -32,6 +32,7 @@ from coastwatch.partitioned import (
     _day_extent,
     _day_traffic,
     _DayTask,
+    _in_segment_order,
     _pair_batches,
     _planned_windows,
     _windows,
@@ -39,6 +40,7 @@ from coastwatch.partitioned import (
     detect_dataset,
 )
 from coastwatch.readers import read_tracks
+from coastwatch.schema import timestamps_ns
 from coastwatch.segmentation import segment
 
 
@@ -257,6 +259,29 @@ def _segmented(ds, config, work):
                 counts = parts.setdefault(label, {})
                 counts[b] = counts.get(b, 0) + n
     return TrackDataset(Path(work), ds.buckets, parts, ds.extent, ds.time_range)
+
+
+def test_window_fixes_sorted_by_segment_and_time_in_place():
+    rng = np.random.default_rng(5)
+    n = 2_000
+    frame = pd.DataFrame(
+        {
+            "mmsi": rng.integers(1, 4, n) * 100_000_000,
+            "timestamp": pd.to_datetime(
+                rng.integers(0, 500, n) * 10**9, utc=True
+            ).as_unit("ns"),
+            "lat": rng.random(n),
+            "sog": rng.random(n).astype(np.float32),
+            "segment": rng.integers(0, 30, n),
+        }
+    )
+    expected = frame.iloc[
+        np.lexsort((timestamps_ns(frame), frame["segment"]))
+    ].reset_index(drop=True)
+    got = _in_segment_order(frame.copy())
+    pd.testing.assert_frame_equal(got, expected)  # values and dtypes
+    # Already in order: the same frame back, nothing copied.
+    assert _in_segment_order(got) is got
 
 
 def test_serial_executor_reports_progress():

@@ -39,6 +39,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -463,10 +464,12 @@ def main() -> None:
             ]
             best = sorted(runs, key=lambda r: r["total_s"])[len(runs) // 2]
             best["repeats"] = [round(r["total_s"], 1) for r in runs]
+            best["peak_repeats"] = [r["peak_rss"] for r in runs]
             results.append(best)
             print(
                 f"{n:,} {mode}: {best['total_s']:.1f} s "
                 f"(median of {best['repeats']}), peak {_gb(best['peak_rss'])} GB"
+                f" (runs {', '.join(f'{p / 1e9:.3f}' for p in best['peak_repeats'])})"
                 + (
                     f", workers {[_gb(w) for w in best['worker_peak_rss']]} GB"
                     if best.get("worker_peak_rss")
@@ -493,10 +496,14 @@ def main() -> None:
             mine = {r["rows"]: r for r in results if r["mode"] == mode}
             pairs = [(a, b) for a in mine for b in mine if b == 3 * a]
             for a, b in pairs:
+                peaks_a, peaks_b = mine[a]["peak_repeats"], mine[b]["peak_repeats"]
+                peak_ratio = statistics.median(peaks_b) / statistics.median(peaks_a)
                 print(
                     f"{mode}: {b:,} / {a:,} rows: time x"
-                    f"{mine[b]['total_s'] / mine[a]['total_s']:.2f}, peak memory x"
-                    f"{mine[b]['peak_rss'] / mine[a]['peak_rss']:.2f}"
+                    f"{mine[b]['total_s'] / mine[a]['total_s']:.2f} (medians), "
+                    f"peak memory x{peak_ratio:.3f} "
+                    f"(medians; {min(peaks_a) / 1e9:.3f}-{max(peaks_a) / 1e9:.3f} "
+                    f"against {min(peaks_b) / 1e9:.3f}-{max(peaks_b) / 1e9:.3f} GB)"
                 )
     if args.json:
         Path(args.json).write_text(

@@ -601,8 +601,9 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
         "--part-rows",
         type=int,
         metavar="N",
-        help="fixes per part of a bucket, whole vessels (default 1 million): "
-        "per-vessel work reads one part at a time, about 450 bytes a fix",
+        help="when ingesting into a partitioned dataset: fixes per part of a "
+        "bucket, whole vessels (default 1 million); per-vessel work reads one "
+        "part at a time, about 450 bytes a fix",
     )
 
 

@@ -6,7 +6,8 @@ later stages read one piece at a time::
     DATASET/
       _coastwatch_dataset.json          the manifest (see below)
       day=2024-01-15/
-        bucket=00/part-000.parquet      the bucket's fixes of that UTC day
+        bucket=00/part-000.parquet      one part of the bucket's fixes of that UTC day
+        bucket=00/part-001.parquet      the next part (other vessels)
         bucket=01/part-000.parquet
         ...
       day=2024-01-16/
@@ -219,6 +220,13 @@ class TrackDataset:
         """UTC days with fixes (``YYYY-MM-DD``), in order."""
         return list(self.partitions)
 
+    def __getstate__(self) -> dict:
+        # Tasks sent to workers carry the dataset: not its cache of file
+        # lists, which grows with days x buckets x parts.
+        state = self.__dict__.copy()
+        state["_files"] = {}
+        return state
+
     def rows_per_bucket(self) -> dict[int, int]:
         """Fixes per bucket over all days."""
         out: dict[int, int] = {}
@@ -387,7 +395,7 @@ _SCHEMA = pa.Schema.from_pandas(empty_tracks(), preserve_index=False)
 def _write_days(
     frame: pd.DataFrame, root: Path, bucket: int, n_buckets: int, part: int
 ) -> _Written:
-    """Write one bucket's (mmsi, time)-sorted rows, split by UTC day."""
+    """Write one part of a bucket: its (mmsi, time)-sorted rows, by UTC day."""
     written = _Written()
     if not len(frame):
         return written

@@ -6,15 +6,20 @@ passes of independent tasks over a partitioned dataset
 to the workers of a ``distributed.Client`` and gathers the (small) results,
 which are reduced in this process exactly as in a serial run:
 
-* reading: one task per input file; writing: one task per MMSI bucket;
+* reading: one task per input file; writing: one task per MMSI bucket
+  (part by part);
 * per-vessel work (segments, loitering, gap candidates, coverage counts,
-  vessel profiles): one task per MMSI hash bucket, over all its days;
+  vessel profiles): one task per part of an MMSI hash bucket, over all its
+  days;
 * meetings (rendezvous, one-dark rendezvous) and reception context: one
   task per time window with a halo (a meeting belongs to the window it
   starts in; long meetings get a task of their own reading only their two
   vessels);
-* products: traffic grids per day and bucket, summed in exact integer
-  half-seconds; then one task per day for the pictures, tasking and report.
+* products: one task per day, which sums the day's traffic grid bucket by
+  bucket in exact integer half-seconds, then draws the pictures and writes
+  the tasking and report. Days run in parallel, a day's buckets one after
+  another: no grid outlives its day's task, where a grid per day and bucket
+  gathered here would grow with the input.
 
 Time windows rather than spatial tiles: the kernels sweep time, a window's
 halo is bounded by the settings (a position needs fixes at most

@@ -991,15 +991,15 @@ def _day_write(task: _DayWrite) -> dict[str, Path]:
     # The traffic layer bucket by bucket, each piece added as it is made:
     # in the task, so that no grid of a day outlives it (a year of them
     # would not fit).
-    half_seconds, vessels = np.int64(0), 0
+    half_seconds, vessel_count = np.int64(0), 0
     for b in range(task.segmented.buckets):
         piece = _day_traffic(_DayTask(task.segmented, task.label, cfg, b, task.spec))
         half_seconds = half_seconds + piece[0]
-        vessels += piece[1]
+        vessel_count += piece[1]
         del piece
         release_memory()
     number = _days.number_of_label(task.label)
-    traffic = DayTraffic(task.extent, {number: half_seconds}, {number: vessels})
+    traffic = DayTraffic(task.extent, {number: half_seconds}, {number: vessel_count})
     grid = risk_grid(None, events, cfg, days=[task.label], traffic=traffic)
     vessels = set(events["mmsi"].tolist()) | {
         int(v) for v in events["other_mmsi"].dropna().tolist()

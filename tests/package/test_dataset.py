@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -119,6 +120,15 @@ def test_parts_hold_whole_vessel_histories_of_bounded_size(tmp_path, writer):
             # Every fix of those vessels, whatever the day.
             assert len(piece) == per_vessel[sorted(vessels)].sum()
     assert len(ds.days) >= 2 and seen == set(per_vessel.index)
+
+
+def test_a_pickled_dataset_leaves_its_file_cache_behind(tmp_path):
+    ds = write_dataset(read_tracks(scale_data.SAMPLE), tmp_path / "ds", buckets=3)
+    before = ds.read_bucket(1)
+    assert ds._files  # listed while reading
+    again = pickle.loads(pickle.dumps(ds))
+    assert again._files == {} and ds._files  # tasks do not carry the lists
+    pd.testing.assert_frame_equal(again.read_bucket(1), before)
 
 
 @settings(max_examples=200, deadline=None)

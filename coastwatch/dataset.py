@@ -304,7 +304,7 @@ def _partition_dir(root: Path, day: str, bucket: int, n_buckets: int) -> Path:
     return root / f"day={day}" / f"bucket={bucket:0{width}d}"
 
 
-def part_file(folder: Path, part: int) -> Path:
+def _part_file(folder: Path, part: int) -> Path:
     """The file of part ``part`` in a day and bucket folder."""
     return folder / f"part-{part:03d}.parquet"
 
@@ -418,7 +418,7 @@ def _write_days(
         table = pa.Table.from_pandas(piece, schema=_SCHEMA, preserve_index=False)
         pq.write_table(
             table,
-            part_file(folder, part),
+            _part_file(folder, part),
             row_group_size=_ROW_GROUP,
             compression=CANONICAL_COMPRESSION,
             use_dictionary=_DICTIONARY,

@@ -65,7 +65,7 @@ from . import days as _days
 from ._memory import release_memory
 from .config import Config, load_config
 from .daily import split_days, write_day_products
-from .dataset import TrackDataset, _partition_dir, mmsi_buckets, part_file
+from .dataset import TrackDataset, _part_file, _partition_dir, mmsi_buckets
 from .detection import (
     _Arrays,
     _assemble_events,
@@ -263,7 +263,7 @@ def _write_segmented(
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(
             pa.Table.from_pandas(frame.iloc[lo:hi], preserve_index=False),
-            part_file(folder, part),
+            _part_file(folder, part),
             row_group_size=32_768,
             compression="lz4",
             use_dictionary=["mmsi", "track"],

@@ -891,7 +891,10 @@ def _exact_hull(keys, m, xs, ys, hull):
 
     The chain is :func:`_hull`'s with another turn test. One chain choosing
     its test by a runtime flag made the MovingPandas mode 40 % slower and
-    the honest one 15 % (the flag keeps Numba from inlining either test).
+    the honest one 15 % (the flag keeps Numba from inlining either test);
+    one taking the test as a jitted-function argument is not cached by
+    Numba (its dispatcher-typed signature misses the cache in every new
+    process), so each run would compile it again.
     """
     _sort_xy(keys, xs, ys, m)
     # Repeated points would come back as repeated vertices.
